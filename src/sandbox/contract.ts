@@ -187,3 +187,26 @@ export interface SandboxCore {
   /** The per-app, per-portal application_token (created at install). */
   applicationToken(portal: PortalCore, clientId: string): string | null;
 }
+
+/** Options a part receives when a portal is created (from `startSandbox({portals: [...]})`). */
+export interface PortalInitOptions {
+  /** Generate realistic data (see the data part's seed). */
+  seed?: Record<string, unknown> | boolean;
+}
+
+/**
+ * One part of the sandbox. The platform imports `dataPart` (src/sandbox/data/index.ts) and `bizprocPart`
+ * (src/sandbox/bizproc/index.ts) and calls these hooks.
+ */
+export interface SandboxPart {
+  name: string;
+  /** Registers the part's REST methods once per sandbox. */
+  registerMethods(registry: MethodRegistry, sandbox: SandboxCore): void;
+  /** Sets up the part's state for a new portal (`portal.state[name]`); the data part also sets `portal.documents`.
+   *  Called with `restored = true` when state was loaded from a file (state already present: only re-attach). */
+  initPortal(portal: PortalCore, sandbox: SandboxCore, options: PortalInitOptions, restored: boolean): void;
+  /** Adds the part's sandbox-only HTTP API under `/sandbox/...` (an express Router mounted at `/sandbox`). */
+  routes?(router: import('express').Router, sandbox: SandboxCore): void;
+  /** Stops the part's timers and outbound work. */
+  close?(): Promise<void>;
+}
