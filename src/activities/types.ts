@@ -113,6 +113,13 @@ export interface RobotDefinition<P extends PropertyMap = PropertyMap, S = any> {
   activity?: boolean;
   /** Per-portal settings shared by the robots of one rule (e.g. 'onboarding'), validated against `settings.schema`. */
   settings?: SettingsModule<S>;
+  /** Run on its own for every installed portal (scheduler, portal time zone), e.g. `{cron: '0 9 * * 1'}` for Mondays
+   *  09:00. A portal may override it in its settings: `schedules.<code>` = cron or "off". */
+  schedule?: { cron: string; description?: string };
+  /** Portal events (event.bind, upper case) that start a run of this robot, e.g. ['ONCRMCOMPANYADD', 'ONCRMCOMPANYUPDATE'].
+   *  The run's document is the entity of the event (`['crm','CCrmDocumentCompany','COMPANY_<id>']`); for ONCRMACTIVITY*
+   *  it is `['crm','CCrmActivity','ACTIVITY_<id>']` (kind 'other', id = the activity id). No workflow, no event.send. */
+  events?: string[];
   handler(ctx: RobotContext<InputOf<P>, S>): Promise<RobotReturn>;
 }
 

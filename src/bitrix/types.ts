@@ -59,9 +59,17 @@ export interface B24 {
   batch(commands: Record<string, BatchCommand> | BatchCommand[], options?: { halt?: boolean }): Promise<BatchResult>;
   /** Enumerates every row of a list method with keyset paging (`order ID asc`, `>ID`, `start=-1`), 50 pages per batch.
    *  Unwraps `items`/`tasks` wrappers; falls back to `start`/`next` paging for methods that ignore `start=-1`. */
-  listAll<T = any>(method: string, params?: Record<string, unknown>, options?: { limit?: number }): Promise<T[]>;
-  /** Same, page by page. */
-  listPages<T = any>(method: string, params?: Record<string, unknown>): AsyncIterable<T[]>;
+  listAll<T = any>(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: { limit?: number; pagesPerRequest?: number },
+  ): Promise<T[]>;
+  /** Same, page by page. (`options` added by the client: stop after `limit` rows; pages per batch request, 1..50.) */
+  listPages<T = any>(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: { limit?: number; pagesPerRequest?: number },
+  ): AsyncIterable<T[]>;
 }
 
 export interface OAuthConfig {

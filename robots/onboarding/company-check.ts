@@ -1,0 +1,110 @@
+/**
+ * The check as a robot runs it: read the company, check it, and keep exactly one open reminder task for it —
+ * created when data are missing, updated on a rerun, closed once the company is valid. Shared by
+ * `onboarding_check_company` and `onboarding_create_deal` (which runs the check first).
+ */
+import type { RobotContext } from '../../src/activities/types';
+import { formatIsoDateTime } from '../../src/activities/time-zone';
+import { checkCompany, type CheckResult } from './check';
+import { getCompany } from './document';
+import type { OnboardingSettings } from './settings';
+import {
+  addReminder,
+  closeReminder,
+  isOpen,
+  listReminders,
+  reminderDescription,
+  updateReminder,
+} from './task';
+
+export interface CompanyCheck extends CheckResult {
+  company: Record<string, unknown>;
+  /** The open reminder (invalid company) or the one just closed (valid company); null when there is none. */
+  taskId: number | null;
+  /** What happened to the task, for the workflow log. */
+  taskAction: 'created' | 'updated' | 'unchanged' | 'closed' | 'none';
+  /** Who the work goes to: the company's responsible, else the fallback user. */
+  assigneeId: number;
+}
+
+type Ctx = Pick<RobotContext<unknown, OnboardingSettings>, 'b24' | 'step' | 'exclusive' | 'state' | 'portal' | 'now'>;
+
+/** Where onboarding stands for a company, kept in the portal state: the event-driven re-run reads it. */
+export interface CompanyMark {
+  status: 'pending' | 'done';
+  at: string;
+  dealId?: number;
+}
+
+export const companyMarkKey = (companyId: number) => `onboarding:company:${companyId}`;
+
+export async function runCompanyCheck(
+  ctx: Ctx,
+  settings: OnboardingSettings,
+  companyId: number,
+  company?: Record<string, unknown>,
+): Promise<CompanyCheck> {
+  // crm.company.get returns every field, UF_CRM_* included, all scalars as strings (PROTOCOL §6.3).
+  const fields = company ?? (await getCompany(ctx.b24, companyId));
+  const result = checkCompany(fields, settings);
+  const assigneeId = result.responsibleId ?? settings.fallbackUserId;
+
+  // One lock per company: the check robot, the deal robot and the event re-run may check the same company at once.
+  const task = await ctx.exclusive(`onboarding-task:${companyId}`, () =>
+    result.valid ? closeOpenReminders(ctx, settings, companyId) : upsertReminder(ctx, settings, companyId, fields, result, assigneeId),
+  );
+  if (!result.valid) {
+    const mark: CompanyMark = { status: 'pending', at: ctx.now().toISOString() };
+    await ctx.state.set(companyMarkKey(companyId), mark);
+  }
+  return { ...result, company: fields, assigneeId, ...task };
+}
+
+async function upsertReminder(
+  ctx: Ctx,
+  settings: OnboardingSettings,
+  companyId: number,
+  company: Record<string, unknown>,
+  result: CheckResult,
+  assigneeId: number,
+): Promise<Pick<CompanyCheck, 'taskId' | 'taskAction'>> {
+  const title = String(company.TITLE ?? `#${companyId}`);
+  const url = ctx.portal.domain ? `https://${ctx.portal.domain}/crm/company/details/${companyId}/` : null;
+  const description = reminderDescription(title, result.problems, url);
+  const open = (await listReminders(ctx.b24, companyId, settings.taskTitle)).filter(isOpen);
+
+  if (open.length === 0) {
+    const deadline = new Date(ctx.now().getTime() + settings.taskDeadlineDays * 86_400_000);
+    const taskId = await ctx.step(`onboarding:task-add:${companyId}`, () =>
+      addReminder(ctx.b24, {
+        title: settings.taskTitle,
+        description,
+        responsibleId: assigneeId,
+        deadline: formatIsoDateTime(deadline, ctx.portal.timeZone),
+        companyId,
+      }),
+    );
+    return { taskId, taskAction: 'created' };
+  }
+
+  const [task, ...duplicates] = open;
+  // Duplicates can only come from before this rule kept one task per company: fold them into the oldest.
+  for (const duplicate of duplicates) await closeReminder(ctx.b24, duplicate.id);
+  const changed = {
+    description: task.description.trim() === description.trim() ? undefined : description,
+    responsibleId: task.responsibleId === assigneeId ? undefined : assigneeId,
+  };
+  if (changed.description === undefined && changed.responsibleId === undefined) return { taskId: task.id, taskAction: 'unchanged' };
+  await updateReminder(ctx.b24, task.id, changed);
+  return { taskId: task.id, taskAction: 'updated' };
+}
+
+async function closeOpenReminders(
+  ctx: Ctx,
+  settings: OnboardingSettings,
+  companyId: number,
+): Promise<Pick<CompanyCheck, 'taskId' | 'taskAction'>> {
+  const open = (await listReminders(ctx.b24, companyId, settings.taskTitle)).filter(isOpen);
+  for (const task of open) await closeReminder(ctx.b24, task.id);
+  return open.length ? { taskId: open[0].id, taskAction: 'closed' } : { taskId: null, taskAction: 'none' };
+}
