@@ -72,7 +72,7 @@ describe('redaction of secrets', () => {
       status: 401,
       config: { data: JSON.stringify({ auth: ACCESS }), headers: {} },
     });
-    const out = redact({ error }) as { error: Record<string, unknown> };
+    const out = redact({ error }) as unknown as { error: Record<string, unknown> };
     expectNoSecret(JSON.stringify(out));
     expect(out.error).toMatchObject({ name: 'Error', code: 'expired_token', status: 401 });
     expect(out.error.config).toBeUndefined();

@@ -22,8 +22,8 @@ export interface ContextOptions {
   settings: unknown;
   logger: RobotLogger;
   now: () => Date;
-  /** Called before each step and lock: throws when the run must not start new side effects (its lease was lost). */
-  guard?: () => void;
+  /** Awaited before each new step and lock: rejects when the run must not start new side effects (its lease was lost). */
+  guard?: () => Promise<void>;
 }
 
 /** The fields every log line of a run carries (STYLE.md §7). Never the event token. */
@@ -51,7 +51,7 @@ function asStored(value: unknown): unknown {
 
 export function buildContext(options: ContextOptions): RobotContext {
   const { run, store, portal } = options;
-  const guard = options.guard ?? (() => undefined);
+  const guard = options.guard ?? (async () => undefined);
   return {
     input: options.input,
     document: parseDocumentId(run.documentId),
@@ -63,13 +63,13 @@ export function buildContext(options: ContextOptions): RobotContext {
       }
       const recorded = await store.getStep(run.id, key);
       if (recorded) return recorded.value as T;
-      guard();
+      await guard();
       const value = asStored(await fn());
       await store.saveStep(run.id, key, value);
       return value as T;
     },
-    exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-      guard();
+    async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+      await guard();
       return store.withLock(`${portal.memberId}:${key}`, fn);
     },
     settings: (options.settings ?? {}) as Record<string, unknown>,

@@ -65,10 +65,10 @@ export function createCoalescer(options: {
 
   async function sendGroup(scope: Scope, group: Pending[]): Promise<void> {
     if (group.length === 1) return direct(scope, group[0]);
-    const cmd: Record<string, string> = {};
-    group.forEach((item, i) => (cmd[`c${i}`] = buildCommand(item.method, item.params)));
     let answer: BatchAnswer;
     try {
+      const cmd: Record<string, string> = {};
+      group.forEach((item, i) => (cmd[`c${i}`] = buildCommand(item.method, item.params)));
       answer = await sendBatch(scope, cmd, false);
     } catch (error) {
       for (const item of group) item.reject(error);

@@ -66,7 +66,7 @@ export function createRateLimiter(options: { clock: Clock; sleep: Sleep; metrics
     acquire(memberId, limits) {
       const bucket = bucketOf(memberId);
       const turn = bucket.tail.then(() => take(bucket, limits));
-      bucket.tail = turn;
+      bucket.tail = turn.catch(() => undefined); // one failed wait must not block the line behind it
       return turn;
     },
     markFull(memberId, limits) {

@@ -145,8 +145,9 @@ export interface PortalCore {
   documents: DocumentAccess;
   /** JSON-serialisable state of each part, by part name ('crm', 'tasks', 'lists', 'disk', 'im', 'bizproc', 'oauth', …). */
   state: Record<string, any>;
-  /** `https://<domain>/rest/` as the sandbox serves it, i.e. `<sandbox url>/rest/` (one listener for all portals; the
-   *  portal is found from the token). */
+  /** The portal's REST base as the sandbox serves it: `<sandbox url>/<domain>/rest/` (one listener for all portals).
+   *  After a domain change the old path answers 302 to the new one (PROTOCOL §4.5); `<sandbox url>/rest/` also works
+   *  for every portal (the token names it) and is the OAuth server's `server_endpoint`. */
   clientEndpoint: string;
 }
 

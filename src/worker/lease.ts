@@ -20,6 +20,9 @@ export interface Lease {
   markLost(): void;
   /** Throws LeaseLostError when the lease is lost. */
   check(): void;
+  /** Renews the lease now and throws LeaseLostError if another worker holds it: called before each new side effect,
+   *  so a stalled worker that lost its run starts nothing more, even between two timer renewals. */
+  confirm(): Promise<void>;
   stop(): void;
 }
 
@@ -61,6 +64,14 @@ export function keepLease(options: {
     },
     check() {
       if (lost) throw new LeaseLostError(options.runId);
+    },
+    async confirm() {
+      if (lost) throw new LeaseLostError(options.runId);
+      const leaseUntil = new Date(options.now().getTime() + options.leaseMs);
+      if (!(await options.store.updateRun(options.runId, options.owner, { leaseUntil }))) {
+        lost = true;
+        throw new LeaseLostError(options.runId);
+      }
     },
     stop() {
       clearInterval(timer);

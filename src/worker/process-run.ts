@@ -88,7 +88,7 @@ async function runHandler(
       settings,
       logger: deps.logger,
       now: deps.now,
-      guard: () => lease.check(),
+      guard: () => lease.confirm(),
     });
     const returned = await robot.handler(context as Parameters<RobotDefinition['handler']>[0]);
     if (lease.lost) return { kind: 'lost' };

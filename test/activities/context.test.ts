@@ -57,7 +57,7 @@ describe('the run context', () => {
     await store.close();
   });
 
-  function context(guard?: () => void) {
+  function context(guard?: () => Promise<void>) {
     return buildContext({
       run,
       robot: tariffRobot,
@@ -87,7 +87,7 @@ describe('the run context', () => {
   });
 
   it('does not start a step once the run must stop', async () => {
-    const ctx = context(() => {
+    const ctx = context(async () => {
       throw new Error('lease lost');
     });
     let called = false;

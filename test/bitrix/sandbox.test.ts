@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { createStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
-import { createBitrixClient, type B24Error, type BitrixClient } from '../../src/bitrix';
+import { createBitrixClient, type B24Error, type BatchCommand, type BitrixClient } from '../../src/bitrix';
 import { portalRecord, quietLogger } from './helpers/setup';
 import { virtualTime } from './helpers/time';
 
@@ -88,8 +88,11 @@ describe('client against the sandbox portal', () => {
 
   itWithData('enumerates 2600 deals in 2 HTTP requests', async () => {
     const b24 = client.forPortal(memberId);
-    const add = Array.from({ length: 2600 }, (_, i) => ['crm.item.add', { entityTypeId: 2, fields: { title: `Сделка ${i + 1}` } }]);
-    const created = await b24.batch(add as [string, object][]);
+    const add: BatchCommand[] = Array.from({ length: 2600 }, (_, i) => [
+      'crm.item.add',
+      { entityTypeId: 2, fields: { title: `Сделка ${i + 1}` } },
+    ]);
+    const created = await b24.batch(add);
     expect(Object.keys(created.errors)).toEqual([]);
     const existing = await b24.callRaw('crm.item.list', { entityTypeId: 2, start: 0 });
     const before = sandbox.journal(memberId).httpRequests;

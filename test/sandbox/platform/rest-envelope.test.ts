@@ -54,6 +54,16 @@ describe('sandbox REST: envelope, auth and errors', () => {
     expect(res.body.result.params).toEqual({ filter: { '>STAGE_ID': 'NEW' }, select: ['ID', 'TITLE'], fields: { TITLE: 'Hello world' } });
   });
 
+  test('multipart/form-data fields nest like a form; a file arrives as [name, base64]', async () => {
+    const form = new FormData();
+    form.append('auth', token);
+    form.append('fields[TITLE]', 'Счёт №1');
+    form.append('fields[FILE]', new Blob([Buffer.from([0, 255, 1])]), 'a.bin');
+    const res = await request(`${endpoint}test.echo`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    expect(res.body.result.params).toEqual({ fields: { TITLE: 'Счёт №1', FILE: ['a.bin', Buffer.from([0, 255, 1]).toString('base64')] } });
+  });
+
   test('method names are case-insensitive and may end in .json', async () => {
     for (const name of ['TEST.Echo', 'test.echo.json', 'Test.ECHO.json']) {
       const res = await callJson(endpoint, name, {}, token);

@@ -1,0 +1,117 @@
+/**
+ * End to end against the sandbox portal: the portal installs the app into our running service (ONAPPINSTALL to
+ * /install), the service verifies the install with the OAuth server and registers its robots on the portal; a deal
+ * entering a stage with our robot then calls the handler, the worker runs it and answers with event.send.
+ */
+import { createServer } from 'node:net';
+import { createApp, type App } from '../../src/app';
+import type { Config } from '../../src/config';
+import { createSilentLogger } from '../../src/logger';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { installApp, placeRobot, uninstallApp, updateApp, whenIdle } from '../../src/sandbox/bizproc';
+import { bizprocState } from '../../src/sandbox/bizproc/state';
+import { testRobots } from '../http/helpers';
+
+const CLIENT_ID = 'local.6650f1a2b3c4d5.11223344';
+const CLIENT_SECRET = 'sandbox-secret-000000000000000000000000000000000000';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the sandbox portal installs the app into the service', () => {
+  let sandbox: Sandbox;
+  let app: App;
+  let memberId: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    sandbox = await startSandbox({
+      apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, installUrl: `${publicUrl}/install` }],
+      portals: [{ domain: 'acme.bitrix24.test', culture: 'ru', timeZone: 'Europe/Moscow', seed: false }],
+      logger: { error: () => undefined },
+    });
+    memberId = sandbox.defaultPortal.memberId;
+    const config: Config = {
+      port,
+      host: '127.0.0.1',
+      publicUrl,
+      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: sandbox.url },
+      databaseUrl: 'sqlite::memory:',
+      logLevel: 'error',
+      logFormat: 'json',
+      role: 'all',
+      workerConcurrency: 2,
+      bodyLimitBytes: 256 * 1024,
+      nodeEnv: 'test',
+    };
+    app = await createApp({ config, robots: testRobots, logger: createSilentLogger(), worker: { pollMs: 20 }, scheduler: false });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+  });
+
+  it('registers every robot and activity on the portal with the installing admin', async () => {
+    const notice = await installApp(sandbox, sandbox.defaultPortal, CLIENT_ID);
+    expect(notice.deliveries[0]).toMatchObject({ status: 200 });
+
+    const portal = await app.store.getPortal(memberId);
+    expect(portal).toMatchObject({ domain: 'acme.bitrix24.test', clientEndpoint: sandbox.defaultPortal.clientEndpoint, adminUserId: 1 });
+    const registrations = bizprocState(sandbox.defaultPortal).registrations.filter((r) => r.clientId === CLIENT_ID);
+    expect(registrations.map((r) => `${r.isRobot ? 'robot' : 'activity'}:${r.code}`).sort()).toEqual(
+      ['robot:deal_notify', 'robot:comms_stamp', 'activity:deal_notify_bp', 'activity:company_onboard_bp', 'activity:comms_stamp_bp'].sort(),
+    );
+    expect(registrations.every((r) => r.authUserId === 1)).toBe(true);
+    expect(registrations.find((r) => r.code === 'deal_notify')?.handler).toBe(`${app.url}/robots/deal_notify`);
+  });
+
+  it('a deal entering a stage with our robot is answered through event.send', async () => {
+    const portal = sandbox.defaultPortal;
+    placeRobot(sandbox, portal, { entityTypeId: 2, stageId: 'NEW', code: 'deal_notify', properties: { text: 'Привет', to: ['user_1'] } });
+    const b24 = app.client.forPortal(memberId);
+    const added = await b24.call('crm.item.add', { entityTypeId: 2, fields: { title: 'ООО «Рога и копыта»', stageId: 'NEW', categoryId: 0 } });
+    const dealId = Number(added.item.id);
+    await whenIdle(portal);
+
+    const run = await until('the run to finish', async () => {
+      const [found] = await app.store.listRuns({ robotCode: 'deal_notify' });
+      return found && (found.state === 'done' || found.state === 'failed') ? found : null;
+    });
+    expect(run).toMatchObject({ state: 'done', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`] });
+    expect(run.eventSentAt).not.toBeNull();
+    const workflow = await until('the workflow to complete', async () =>
+      Object.values(bizprocState(portal).workflows).find((w) => w.status === 'completed'),
+    );
+    expect(workflow).toBeDefined();
+  });
+
+  it('ONAPPUPDATE re-registers what the portal deleted, and ONAPPUNINSTALL stops the portal', async () => {
+    const portal = sandbox.defaultPortal;
+    const update = await updateApp(sandbox, portal, CLIENT_ID);
+    expect(update.deletedRegistrations).toBe(5);
+    expect(bizprocState(portal).registrations.filter((r) => r.clientId === CLIENT_ID)).toHaveLength(5);
+
+    await uninstallApp(sandbox, portal, CLIENT_ID);
+    expect((await app.store.getPortal(memberId))?.uninstalledAt).not.toBeNull();
+  });
+});
