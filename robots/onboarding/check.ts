@@ -21,13 +21,14 @@ export interface CheckResult {
   tariff: Tariff | null;
   /** The cost as a number when it is a valid positive number, else null. */
   cost: number | null;
-  /** ASSIGNED_BY_ID when set, else null. */
+  /** ASSIGNED_BY_ID when set (and, if known, an active user), else null. */
   responsibleId: number | null;
 }
 
 export const PROBLEM = {
   noTariff: 'Не указан тип тарифа',
   noResponsible: 'Не указан ответственный',
+  inactiveResponsible: 'Ответственный уволен или не найден: назначьте действующего сотрудника',
   noCost: 'Не указана стоимость (обязательна для индивидуального тарифа)',
   badCost: 'Стоимость должна быть положительным числом',
 } as const;
@@ -70,6 +71,8 @@ function responsibleOf(value: unknown): number | null {
 export function checkCompany(
   company: Record<string, unknown>,
   settings: Pick<OnboardingSettings, 'companyTariffField' | 'companyCostField' | 'tariffs'>,
+  /** Whether the responsible is an active user, when the caller asked the portal (`user.get`). */
+  facts: { responsibleActive?: boolean | null } = {},
 ): CheckResult {
   const problems: string[] = [];
   const tariffValue = company[settings.companyTariffField];
@@ -86,8 +89,13 @@ export function checkCompany(
     }
   }
 
-  const responsibleId = responsibleOf(company.ASSIGNED_BY_ID);
-  if (responsibleId === null) problems.push(PROBLEM.noResponsible);
+  let responsibleId = responsibleOf(company.ASSIGNED_BY_ID);
+  if (responsibleId === null) {
+    problems.push(PROBLEM.noResponsible);
+  } else if (facts.responsibleActive === false) {
+    problems.push(PROBLEM.inactiveResponsible);
+    responsibleId = null;
+  }
 
   let cost: number | null = null;
   if (isBlank(costValue)) {

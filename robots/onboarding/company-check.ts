@@ -6,7 +6,7 @@
 import type { RobotContext } from '../../src/activities/types';
 import { formatIsoDateTime } from '../../src/activities/time-zone';
 import { checkCompany, type CheckResult } from './check';
-import { getCompany } from './document';
+import { readCompany, type CompanyRead } from './document';
 import type { OnboardingSettings } from './settings';
 import {
   addReminder,
@@ -42,11 +42,10 @@ export async function runCompanyCheck(
   ctx: Ctx,
   settings: OnboardingSettings,
   companyId: number,
-  company?: Record<string, unknown>,
+  read?: CompanyRead,
 ): Promise<CompanyCheck> {
-  // crm.company.get returns every field, UF_CRM_* included, all scalars as strings (PROTOCOL §6.3).
-  const fields = company ?? (await getCompany(ctx.b24, companyId));
-  const result = checkCompany(fields, settings);
+  const { company: fields, responsibleActive } = read ?? (await readCompany(ctx.b24, companyId));
+  const result = checkCompany(fields, settings, { responsibleActive });
   const assigneeId = result.responsibleId ?? settings.fallbackUserId;
 
   // One lock per company: the check robot, the deal robot and the event re-run may check the same company at once.

@@ -1,7 +1,6 @@
 /** The company an onboarding robot runs on, from the run's document (`CCrmDocumentCompany`, `COMPANY_<id>`). */
 import { RobotError } from '../../src/activities/robot-error';
 import type { DocumentRef } from '../../src/activities/types';
-import { isB24Error } from '../../src/bitrix/errors';
 import type { B24 } from '../../src/bitrix/types';
 
 export function companyIdOf(document: DocumentRef | null): number {
@@ -14,14 +13,36 @@ export function companyIdOf(document: DocumentRef | null): number {
   return document.id;
 }
 
-/** crm.company.get; a missing company is a final error (legacy methods answer `"error": ""`, "Not found", PROTOCOL §6.2). */
-export async function getCompany(b24: B24, companyId: number): Promise<Record<string, unknown>> {
-  try {
-    return await b24.call<Record<string, unknown>>('crm.company.get', { id: companyId });
-  } catch (error) {
-    if (isB24Error(error) && error.status === 400 && /not\s*found/i.test(error.description)) {
-      throw new RobotError(`компания ${companyId} не найдена (удалена или нет доступа)`, { code: 'COMPANY_NOT_FOUND', cause: error });
+export interface CompanyRead {
+  /** crm.company.get: every field, UF_CRM_* included, all scalars as strings (PROTOCOL §6.3). */
+  company: Record<string, unknown>;
+  /** Whether ASSIGNED_BY_ID is an active user; null when the company names no responsible. */
+  responsibleActive: boolean | null;
+}
+
+/**
+ * The company and its responsible in one `batch` request: Bitrix24 always sets ASSIGNED_BY_ID (the creator by
+ * default), so "no responsible" in practice means the responsible was dismissed — `user.get` says `ACTIVE: false`
+ * or no longer returns the user.
+ */
+export async function readCompany(b24: B24, companyId: number): Promise<CompanyRead> {
+  const answer = await b24.batch({
+    company: ['crm.company.get', { id: companyId }],
+    // $result references stay inside one batch (PROTOCOL §5.4).
+    responsible: ['user.get', { FILTER: { ID: '$result[company][ASSIGNED_BY_ID]' } }],
+  });
+  const failure = answer.errors.company;
+  if (failure) {
+    // Legacy crm methods answer a missing id with `"error": ""` and "Not found" (PROTOCOL §6.2).
+    if (/not\s*found/i.test(failure.error_description)) {
+      throw new RobotError(`компания ${companyId} не найдена (удалена или нет доступа)`, { code: 'COMPANY_NOT_FOUND' });
     }
-    throw error;
+    throw new Error(`crm.company.get ${companyId}: ${failure.error || 'error'} ${failure.error_description}`);
   }
+  const company = answer.result.company as Record<string, unknown>;
+  const responsibleId = Number(company.ASSIGNED_BY_ID);
+  if (!(responsibleId > 0)) return { company, responsibleActive: null };
+  const users = (answer.result.responsible ?? []) as Array<Record<string, unknown>>;
+  const user = Array.isArray(users) ? users.find((row) => Number(row.ID) === responsibleId) : undefined;
+  return { company, responsibleActive: Boolean(user && user.ACTIVE !== false && user.ACTIVE !== 'N') };
 }

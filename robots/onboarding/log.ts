@@ -11,7 +11,7 @@ const TASK_VERB: Record<CompanyCheck['taskAction'], string> = {
 };
 
 export function checkLogLine(companyId: number, check: CompanyCheck): string {
-  const name = `Компания «${String(check.company.TITLE ?? companyId)}»`;
+  const name = `Компания ${String(check.company.TITLE || `#${companyId}`)}`;
   if (check.valid) {
     return check.taskId ? `${name}: данные заполнены, задача #${check.taskId} ${TASK_VERB.closed}.` : `${name}: данные заполнены.`;
   }

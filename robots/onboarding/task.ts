@@ -55,7 +55,7 @@ export function isOpen(task: ReminderTask): boolean {
 
 export function reminderDescription(companyTitle: string, problems: string[], companyUrl: string | null): string {
   const lines = [
-    `Для онбординга компании «${companyTitle}» заполните или исправьте в карточке компании:`,
+    `Для онбординга компании ${companyTitle} заполните или исправьте в карточке компании:`,
     ...problems.map((problem) => `— ${problem}`),
     '',
     'Когда данные будут в порядке, задача закроется сама, а сделка будет создана автоматически.',

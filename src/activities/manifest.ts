@@ -11,7 +11,7 @@ import type { DocumentKind, Localized, PropertyDefinition, PropertyMap, RobotDef
 
 export const PUBLIC_URL_PLACEHOLDER = '{PUBLIC_URL}';
 
-export interface PropertyPayload {
+export type PropertyPayload = {
   Name: Record<string, string>;
   Description?: Record<string, string>;
   Type: string;
@@ -19,9 +19,10 @@ export interface PropertyPayload {
   Multiple: 'Y' | 'N';
   Default?: unknown;
   Options?: Record<string, string>;
-}
+};
 
-export interface RegistrationPayload {
+/** A type alias (not an interface) so it can be passed as REST params (`Record<string, unknown>`). */
+export type RegistrationPayload = {
   CODE: string;
   HANDLER: string;
   AUTH_USER_ID: number;
@@ -32,7 +33,7 @@ export interface RegistrationPayload {
   RETURN_PROPERTIES: Record<string, PropertyPayload>;
   DOCUMENT_TYPE?: [string, string, string];
   FILTER: { INCLUDE: string[][] };
-}
+};
 
 /** One committed file, `manifests/<code>.json`. */
 export interface RobotManifest {

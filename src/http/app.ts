@@ -20,8 +20,6 @@ export function basePath(publicUrl: string): string {
   return new URL(publicUrl).pathname.replace(/\/+$/, '');
 }
 
-type Handler = (req: Request, res: Response) => Promise<void> | void;
-
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const { store, registry, logger, config } = options;
   const clock = options.clock ?? (() => new Date());
@@ -44,42 +42,34 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     next();
   });
 
-  const wrap =
-    (handler: Handler) =>
-    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-      try {
-        await handler(req, res);
-      } catch (error) {
-        next(error);
-      }
-    };
-
   const base = basePath(config.publicUrl);
+  // Express 5 passes a rejected handler promise to the error handler below.
   const router = express.Router();
-  router.post('/robots/:code', wrap(robotCallHandler({ store, registry, logger, tokens: createTokenKeeper(store), limitBytes, clock, onRunQueued: options.onRunQueued })));
-  router.post('/events', wrap(eventsHandler({ store, registry, logger, limitBytes, clock, onRunQueued: options.onRunQueued })));
+  router.post(
+    '/robots/:code',
+    robotCallHandler({ store, registry, logger, tokens: createTokenKeeper(store), limitBytes, clock, onRunQueued: options.onRunQueued }),
+  );
+  router.post('/events', eventsHandler({ store, registry, logger, limitBytes, clock, onRunQueued: options.onRunQueued }));
   router.post(
     '/install',
-    wrap(
-      installHandler({
-        store,
-        registrar,
-        verifyInstallToken:
-          options.verifyInstallToken ?? createInstallVerifier({ oauthServer: config.oauth.server, clientId: config.oauth.clientId }),
-        whoAmI: options.whoAmI ?? createWhoAmI(),
-        logger,
-        clock,
-        limitBytes,
-        oauthServer: config.oauth.server,
-      }),
-    ),
+    installHandler({
+      store,
+      registrar,
+      verifyInstallToken:
+        options.verifyInstallToken ?? createInstallVerifier({ oauthServer: config.oauth.server, clientId: config.oauth.clientId }),
+      whoAmI: options.whoAmI ?? createWhoAmI(),
+      logger,
+      clock,
+      limitBytes,
+      oauthServer: config.oauth.server,
+    }),
   );
   const health = express.Router();
   health.get('/healthz', healthzHandler());
-  health.get('/readyz', wrap(readyzHandler({ store, isClosing: options.isClosing })));
+  health.get('/readyz', readyzHandler({ store, isClosing: options.isClosing }));
   health.get(
     '/metrics',
-    wrap(metricsHandler({ store, client: options.client.metrics ? { metrics: options.client.metrics } : null, http: metrics, startedAt, now: clock })),
+    metricsHandler({ store, client: options.client.metrics ? { metrics: options.client.metrics } : null, http: metrics, startedAt, now: clock }),
   );
 
   app.use(health);

@@ -130,11 +130,16 @@ export function createInstallVerifier(options: {
 export function createWhoAmI(options: { http?: AxiosInstance; timeoutMs?: number } = {}): WhoAmI {
   const http = options.http ?? axios.create();
   return async (clientEndpoint, accessToken) => {
-    const response = await http.post(`${clientEndpoint}profile`, { auth: accessToken }, {
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxRedirects: 0,
-      validateStatus: () => true,
-    });
+    let response;
+    try {
+      response = await http.post(`${clientEndpoint}profile`, { auth: accessToken }, {
+        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxRedirects: 0,
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      throw new HttpError(503, HttpErrorCode.VERIFIER_UNAVAILABLE, `the portal did not answer profile (${(error as Error).message}); try again later`);
+    }
     const result = response.data?.result;
     const userId = toInt(result?.ID);
     if (response.status !== 200 || !result || userId === null) {

@@ -69,7 +69,8 @@ function portalRecord(
     scope: claim.scope || existing?.scope || '',
     plan: existing?.plan ?? 'standard',
     timeZone: existing?.timeZone ?? DEFAULT_TIME_ZONE,
-    culture: (claim.source !== 'page' ? claim.language : null) ?? existing?.culture ?? claim.language ?? DEFAULT_CULTURE,
+    // The culture decides how robots receive dates (PROTOCOL §2.5); set once at install, `b24robots settings` changes it.
+    culture: (active ? active.culture : claim.language) ?? DEFAULT_CULTURE,
     adminUserId,
     appVersion: claim.version ?? verified?.version ?? existing?.appVersion ?? 1,
     installedAt: active?.installedAt ?? now,

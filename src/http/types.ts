@@ -2,7 +2,7 @@
  * What the HTTP edge needs from the rest of the service, as narrow structural types, so tests pass small real
  * things and the composition root passes the production ones.
  */
-import type { RobotDefinition } from '../activities/types';
+import type { RobotRegistry } from '../activities/registry';
 import type { BitrixClient } from '../bitrix/types';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -11,13 +11,8 @@ import type { HttpMetrics } from './metrics';
 import type { VerifyInstallToken, WhoAmI } from './install-verifier';
 import type { PortalRegistrar } from './portal-registrar';
 
-/** The robots of the app, found by the CODE Bitrix24 knows them by. */
-export interface RobotCatalog {
-  /** The robot for a registered CODE: the robot's own code, or `<code>_bp` for its activity registration. */
-  resolve(code: string): RobotDefinition | null | undefined;
-  /** Every robot, in a stable order. */
-  list(): readonly RobotDefinition[];
-}
+/** The robots of the app, found by the CODE Bitrix24 knows them by (robot code or `<code>_bp`). */
+export type RobotCatalog = Pick<RobotRegistry, 'resolve' | 'list'>;
 
 export interface HttpAppOptions {
   store: Store;

@@ -3,12 +3,13 @@
  * `/<domain>/rest/…` (the portals' client_endpoint). An old domain answers 302 to the new one (PROTOCOL §4.5).
  * Order of checks: auth, the portal's leaky bucket (a batch is one request), injected faults, then the call.
  */
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticateToken, authenticateWebhook, type AuthResult } from './auth';
-import { RestError } from './contract';
+import { RestError, type CallerAuth } from './contract';
 import { executeCall, type DispatchHost } from './dispatch';
-import { errorBody, sendJson } from './envelope';
+import { errorBody, sendJson, timeObject } from './envelope';
+import { oauthAppInfo } from './system-methods';
 import type { SandboxPortal } from './portal';
 import { BadRequestError, readRequestParams } from './request-params';
 
@@ -65,6 +66,16 @@ function refuse(host: RestHost, portal: SandboxPortal | undefined, method: strin
   });
 }
 
+function sendOAuthAppInfo(res: Response, host: RestHost, portal: SandboxPortal, auth: CallerAuth): void {
+  try {
+    const result = oauthAppInfo(host.core, portal, auth);
+    sendJson(res, 200, { result, time: timeObject(portal.timeZone, host.now().getTime(), 0, 0) });
+  } catch (error) {
+    if (error instanceof RestError) return sendJson(res, error.status, errorBody(error));
+    throw error;
+  }
+}
+
 export function restHandler(host: RestHost): RequestHandler {
   return async (req, res, next) => {
     const route = matchRoute(req.path);
@@ -117,6 +128,10 @@ export function restHandler(host: RestHost): RequestHandler {
       const error = new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       refuse(host, portal, method, error, who);
       return sendJson(res, 500, errorBody(error));
+    }
+    if (method === 'app.info' && route.domain === undefined && !route.webhook) {
+      // `<url>/rest/` is also the OAuth server's server_endpoint: answer its trusted view of the token there
+      return sendOAuthAppInfo(res, host, portal, caller.auth);
     }
     const outcome = await executeCall(host, { portal, caller, method, params, inBatch: false });
     if (!outcome.ok) return sendJson(res, outcome.error.status, errorBody(outcome.error));

@@ -47,6 +47,37 @@ export function appInfo(sandbox: SandboxCore, portal: PortalCore, clientId: stri
   };
 }
 
+/**
+ * `app.info` as the OAuth server answers it at `server_endpoint` (`oauth.bitrix.info/rest/app.info`): the trusted
+ * view of the token — which app it belongs to and on which portal it was issued — used for the secure install check
+ * (docs: settings/oauth/simple-way.md "call app.info on the authorization server"; PROTOCOL §4.4).
+ * The field set (`client_id`, `install{…}`) follows the OAuth server's known answer and is unconfirmed by the docs;
+ * `install.client_endpoint` is a sandbox addition, because sandbox domains are not resolvable hosts.
+ */
+export function oauthAppInfo(
+  sandbox: SandboxCore,
+  portal: PortalCore,
+  auth: { clientId: string | null; userId: number; scope: string[] },
+): Record<string, unknown> {
+  if (auth.clientId === null) throw new RestError(400, 'ACCESS_DENIED', 'Access denied! Application context required');
+  const app = sandbox.apps.get(auth.clientId) as PlatformApp | undefined;
+  if (!app) throw new RestError(401, 'invalid_token', 'The access token provided is invalid');
+  const installation = getInstallation(portal, auth.clientId);
+  return {
+    scope: auth.scope.join(','),
+    client_id: auth.clientId,
+    user_id: auth.userId,
+    install: {
+      installed: installation?.installed ?? false,
+      version: installation?.version ?? app.version,
+      status: app.status,
+      domain: portal.domain,
+      member_id: portal.memberId,
+      client_endpoint: portal.clientEndpoint,
+    },
+  };
+}
+
 export function registerSystemMethods(registry: MethodRegistry): void {
   // app.info's docs example shows `operating: 0`: it costs no operating time
   registry.register('app.info', (ctx) => appInfo(ctx.sandbox, ctx.portal, ctx.auth.clientId), { cost: 0 });

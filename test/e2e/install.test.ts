@@ -105,6 +105,18 @@ describe('the sandbox portal installs the app into the service', () => {
     expect(workflow).toBeDefined();
   });
 
+  it('a company added on the portal reaches the subscribed robot through event.bind', async () => {
+    const portal = sandbox.defaultPortal;
+    const b24 = app.client.forPortal(memberId);
+    const added = await b24.call('crm.item.add', { entityTypeId: 4, fields: { title: 'ООО «Ромашка»' } });
+    await whenIdle(portal);
+    const run = await until('the event run', async () => {
+      const [found] = await app.store.listRuns({ robotCode: 'company_onboard' });
+      return found;
+    });
+    expect(run).toMatchObject({ source: 'event', documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${Number(added.item.id)}`] });
+  });
+
   it('ONAPPUPDATE re-registers what the portal deleted, and ONAPPUNINSTALL stops the portal', async () => {
     const portal = sandbox.defaultPortal;
     const update = await updateApp(sandbox, portal, CLIENT_ID);

@@ -5,7 +5,7 @@
  * Leaving the stage stops what is left of the previous stage's robots.
  */
 import type { CrmChange, PortalCore } from '../contract';
-import { categoryOfStage, documentTypeOf, stageOf } from './document-ids';
+import { actorOf, categoryOfStage, documentTypeOf, stageOf } from './document-ids';
 import { startWorkflow, terminateDocumentWorkflows } from './engine';
 import { bizprocState } from './state';
 import type { StageAutomation, StepDef, WorkflowInstance } from './state';
@@ -64,10 +64,6 @@ export function listAutomation(portal: PortalCore): StageAutomation[] {
   return bizprocState(portal).automation;
 }
 
-function startedBy(fields: Record<string, unknown>): number {
-  return Number(fields.MODIFY_BY_ID ?? fields.ASSIGNED_BY_ID ?? 0) || 0;
-}
-
 function runStage(portal: PortalCore, change: CrmChange, stageId: string, fields: Record<string, unknown>): WorkflowInstance | null {
   const stage = stageRobots(portal, change.entityTypeId, categoryOf(fields, stageId), stageId);
   if (!stage || stage.steps.length === 0) return null;
@@ -78,7 +74,7 @@ function runStage(portal: PortalCore, change: CrmChange, stageId: string, fields
     entityTypeId: change.entityTypeId,
     entityId: change.id,
     steps: stage.steps,
-    startedBy: startedBy(fields),
+    startedBy: actorOf(fields),
   });
 }
 

@@ -58,3 +58,8 @@ export function categoryOfStage(stageId: string): number {
   if (dynamic) return Number(dynamic[1]);
   return 0;
 }
+
+/** Who changed the document, as far as its fields tell: the last modifier, else the responsible; 0 when unknown. */
+export function actorOf(fields: Record<string, unknown>): number {
+  return Number(fields.MODIFY_BY_ID ?? fields.ASSIGNED_BY_ID ?? 0) || 0;
+}

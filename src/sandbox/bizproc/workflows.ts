@@ -5,7 +5,7 @@
  */
 import { RestError } from '../contract';
 import type { CrmChange, MethodContext, MethodRegistry, PortalCore } from '../contract';
-import { documentTypeOf, parseDocumentId } from './document-ids';
+import { actorOf, documentTypeOf, parseDocumentId } from './document-ids';
 import { startWorkflow } from './engine';
 import { isPlainObject } from './params';
 import { bizprocState } from './state';
@@ -85,7 +85,7 @@ function autoStart(portal: PortalCore, change: CrmChange, trigger: 'onAdd' | 'on
     );
     if (running) continue;
     const fields = { ...(change.previous ?? {}), ...change.fields };
-    startTemplate(portal, template, change.id, {}, Number(fields.MODIFY_BY_ID ?? fields.ASSIGNED_BY_ID ?? 0) || 0);
+    startTemplate(portal, template, change.id, {}, actorOf(fields));
   }
 }
 

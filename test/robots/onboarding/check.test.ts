@@ -40,6 +40,12 @@ describe('onboarding check: missing fields', () => {
     expect(result.responsibleId).toBeNull();
   });
 
+  it('a dismissed responsible is reported and leaves the company without one (the fallback user takes over)', () => {
+    const result = checkCompany(company({ tariff: 'Базовый', responsible: '5' }), settings, { responsibleActive: false });
+    expect(result.problems).toEqual([PROBLEM.inactiveResponsible]);
+    expect(result.responsibleId).toBeNull();
+  });
+
   it('a tariff of only spaces counts as missing', () => {
     expect(checkCompany(company({ tariff: '   ', responsible: '5' }), settings).problems).toEqual([PROBLEM.noTariff]);
   });

@@ -322,4 +322,31 @@ describe('robots that do not wait (en portal)', () => {
     const summary = bizprocState(bed.portal).workflows[first.workflow_id as string];
     expect(summary.status).toBe('completed');
   });
+
+  it('runs robots of leads (STATUS_ID), smart processes and smart invoices with their document ids', async () => {
+    const res = await bed.call('bizproc.robot.add', {
+      CODE: 'ping',
+      HANDLER: `${bed.receiver.url}/robots/ping`,
+      USE_SUBSCRIPTION: 'N',
+      AUTH_USER_ID: 1,
+      NAME: 'Ping',
+    });
+    expect(res.status).toBe(200);
+    const DOC = 'Bitrix\\Crm\\Integration\\BizProc\\Document\\';
+    const cases: Array<[number, string, Record<string, unknown>, string, string, string]> = [
+      [1, 'IN_PROCESS', { STATUS_ID: 'IN_PROCESS' }, 'CCrmDocumentLead', 'LEAD', 'LEAD'],
+      [128, 'DT128_3:NEW', { STAGE_ID: 'DT128_3:NEW', CATEGORY_ID: '3' }, `${DOC}Dynamic`, 'DYNAMIC_128', 'DYNAMIC_128'],
+      [31, 'DT31_2:N', { STAGE_ID: 'DT31_2:N', CATEGORY_ID: '2' }, `${DOC}SmartInvoice`, 'SMART_INVOICE', 'SMART_INVOICE'],
+    ];
+    for (const [entityTypeId, stageId, fields, className, idPrefix, type] of cases) {
+      placeRobot(bed.sandbox, bed.portal, { entityTypeId, stageId, code: 'ping' });
+      const id = addDocument(bed.portal, entityTypeId, { TITLE: 'x', ...fields });
+      await whenDelivered(bed.portal);
+      expect(bed.receiver.on('/robots/ping').at(-1)!.form).toMatchObject({
+        document_id: ['crm', className, `${idPrefix}_${id}`],
+        document_type: ['crm', className, type],
+      });
+    }
+    expect(bed.receiver.on('/robots/ping')).toHaveLength(3);
+  });
 });

@@ -138,7 +138,9 @@ export interface Bed {
   close(): Promise<void>;
 }
 
-export async function startBed(options: { culture?: 'ru' | 'en'; timeZone?: string; install?: boolean } = {}): Promise<Bed> {
+export async function startBed(
+  options: { culture?: 'ru' | 'en'; timeZone?: string; install?: boolean; stateFile?: string } = {},
+): Promise<Bed> {
   const receiver = await new Receiver().start();
   const clock = testClock();
   const sandbox = await startSandbox({
@@ -146,6 +148,7 @@ export async function startBed(options: { culture?: 'ru' | 'en'; timeZone?: stri
     clock,
     randomSeed: 7,
     logger: { error: () => undefined },
+    stateFile: options.stateFile,
     apps: [{ clientId: CLIENT_ID, installUrl: `${receiver.url}/install`, scope: ['crm', 'bizproc', 'task', 'user'] }],
     portals: [
       {

@@ -147,10 +147,24 @@ describe('sandbox OAuth server and tokens', () => {
         LICENSE_FAMILY: 'std',
       });
       finishInstallation(portal, sandbox.app.clientId);
-      // the secure install check: app.info against server_endpoint (the OAuth server) answers the same
+      const installed = await callJson(portal.clientEndpoint, 'app.info', {}, token);
+      expect(installed.body.result.INSTALLED).toBe(true);
+    });
+
+    test('app.info at the OAuth server names the app and the portal the token was issued for', async () => {
+      // the secure install check (PROTOCOL §4.4): the OAuth server's view of a token, not the portal's
+      const portal = sandbox.defaultPortal;
+      createInstallation(portal, sandbox.app.clientId, { installed: true, version: 2 });
       const tokens = sandbox.issueTokens(portal, sandbox.app.clientId, 1);
-      const after = await callJson(tokens.server_endpoint, 'app.info', {}, tokens.access_token);
-      expect(after.body.result.INSTALLED).toBe(true);
+      const answer = await callJson(tokens.server_endpoint, 'app.info', {}, tokens.access_token);
+      expect(answer.status).toBe(200);
+      expect(answer.body.result).toMatchObject({
+        client_id: sandbox.app.clientId,
+        user_id: 1,
+        install: { installed: true, version: 2, domain: portal.domain, member_id: portal.memberId, client_endpoint: portal.clientEndpoint },
+      });
+      const forged = await callJson(tokens.server_endpoint, 'app.info', {}, 'not-a-token');
+      expect(forged.status).toBe(401);
     });
 
     test('removing the installation revokes the app tokens on that portal', async () => {
