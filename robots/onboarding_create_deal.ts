@@ -7,7 +7,7 @@
 import { defineRobot } from '../src/activities/define-robot';
 import { companyMarkKey, runCompanyCheck, type CompanyMark } from './onboarding/company-check';
 import { ensureMonthDeal } from './onboarding/deal';
-import { companyIdOf, readCompany } from './onboarding/document';
+import { companyIdOf } from './onboarding/document';
 import { checkLogLine, dealLogLine } from './onboarding/log';
 import { monthOf, parseRestDate } from './onboarding/month';
 import { createPipelineResolver } from './onboarding/pipeline';
@@ -43,9 +43,8 @@ export const onboardingCreateDeal = defineRobot({
       return { Result: 'skipped', DealId: 0, Title: '', LogMessage: `Компания ${companyId}: ${decision.reason}.` };
     }
 
-    const read = decision.read ?? (await readCompany(ctx.b24, companyId));
-    const company = read.company;
-    const check = await runCompanyCheck(ctx, settings, companyId, read);
+    const check = await runCompanyCheck(ctx, settings, companyId);
+    const company = check.company;
     const checkValues = { Valid: check.valid, Missing: check.problems, TaskId: check.taskId ?? 0 };
     if (!check.valid || !check.tariff) {
       return { Result: 'skipped', DealId: 0, Title: '', ...checkValues, LogMessage: checkLogLine(companyId, check) };

@@ -6,6 +6,7 @@
  */
 import type { RobotContext } from '../../src/activities/types';
 import type { BatchCommand } from '../../src/bitrix/types';
+import { throwIfLimited } from './limits';
 import { callTaskTitle, type Assignment } from './plan';
 
 /** batch: max 50 commands (PROTOCOL §5.4). */
@@ -83,6 +84,7 @@ async function sendChunk(ctx: Ctx, chunk: Assignment[], options: CallTaskOptions
   const commands: Record<string, BatchCommand> = {};
   for (const assignment of todo) commands[`c${assignment.companyId}`] = taskCommand(assignment, options);
   const answer = await ctx.b24.batch(commands);
+  throwIfLimited(answer, commands, ctx.b24.memberId);
   for (const assignment of todo) {
     const key = `c${assignment.companyId}`;
     const error = answer.errors[key];

@@ -7,9 +7,9 @@
 import { RobotError } from '../../src/activities/robot-error';
 import { formatIsoDateTime } from '../../src/activities/time-zone';
 import { commandError } from '../../src/bitrix/batch';
-import type { B24 } from '../../src/bitrix/types';
+import type { B24, BatchCommand } from '../../src/bitrix/types';
 import { activityContactDate, companyFacts, dealContactDate, type CompanyFacts } from './contact';
-import { chunks, pageRows, runListQueries, type ListQuery } from './list-queries';
+import { chunks, PAGE, pageRows } from './list-queries';
 import { latest } from './week';
 
 /** OWNER_TYPE_ID of a company (PROTOCOL §5.6: entityTypeId 4). */
@@ -64,8 +64,9 @@ export async function companyContact(
 }
 
 /**
- * Companies (of `ids`) with a counted activity or a deal since `since`: companyId → the latest such date.
- * Two sub-calls per 50 companies; 25 groups of 50 companies per batch request.
+ * Companies (of `ids`) with a counted activity or a deal since `since`: companyId → the latest such date seen.
+ * Two sub-calls per 50 companies, 25 groups of 50 companies per batch request. A sub-call whose page came back full
+ * may hide companies on later pages: those companies — only the ones not seen yet — are asked again in the next round.
  */
 export async function recentContacts(
   b24: B24,
@@ -74,34 +75,55 @@ export async function recentContacts(
   options: { activityTypes: number[]; timeZone: string; now: Date },
 ): Promise<Map<number, Date>> {
   const sinceIso = formatIsoDateTime(since, options.timeZone);
-  const queries: ListQuery[] = [];
-  for (const group of chunks(ids)) {
-    queries.push({
-      method: 'crm.activity.list',
-      params: {
-        filter: { OWNER_TYPE_ID: COMPANY_TYPE, '@OWNER_ID': group, '@TYPE_ID': options.activityTypes, COMPLETED: 'Y', '>=END_TIME': sinceIso },
-        select: ['ID', 'OWNER_ID', 'START_TIME', 'END_TIME'],
-      },
-    });
-    // DATE_MODIFY ≥ DATE_CREATE, so one condition finds deals created or worked on since the threshold.
-    queries.push({
-      method: 'crm.deal.list',
-      params: { filter: { '@COMPANY_ID': group, '>=DATE_MODIFY': sinceIso }, select: ['ID', 'COMPANY_ID', 'DATE_CREATE', 'DATE_MODIFY'] },
-    });
-  }
   const found = new Map<number, Date>();
   const note = (companyId: number, date: Date | null) => {
     if (!date) return;
     const known = found.get(companyId);
     if (!known || known.getTime() < date.getTime()) found.set(companyId, date);
   };
-  const results = await runListQueries(b24, queries);
-  results.forEach((rows, index) => {
-    const isActivity = queries[index].method === 'crm.activity.list';
-    for (const row of rows) {
-      if (isActivity) note(Number(row.OWNER_ID), activityContactDate(row, options.now));
-      else note(Number(row.COMPANY_ID), dealContactDate(row));
+  let open = ids;
+  while (open.length > 0) {
+    const groups = chunks(open);
+    const commands: BatchCommand[] = [];
+    for (const group of groups) {
+      commands.push([
+        'crm.activity.list',
+        {
+          filter: { OWNER_TYPE_ID: COMPANY_TYPE, '@OWNER_ID': group, '@TYPE_ID': options.activityTypes, COMPLETED: 'Y', '>=END_TIME': sinceIso },
+          select: ['ID', 'OWNER_ID', 'START_TIME', 'END_TIME'],
+          order: { ID: 'ASC' },
+          start: -1,
+        },
+      ]);
+      // DATE_MODIFY ≥ DATE_CREATE, so one condition finds deals created or worked on since the threshold.
+      commands.push([
+        'crm.deal.list',
+        {
+          filter: { '@COMPANY_ID': group, '>=DATE_MODIFY': sinceIso },
+          select: ['ID', 'COMPANY_ID', 'DATE_CREATE', 'DATE_MODIFY'],
+          order: { ID: 'ASC' },
+          start: -1,
+        },
+      ]);
     }
-  });
+    const answer = await b24.batch(commands);
+    const again: number[] = [];
+    groups.forEach((group, index) => {
+      let full = false;
+      for (const [offset, method] of [[0, 'crm.activity.list'], [1, 'crm.deal.list']] as const) {
+        const key = String(index * 2 + offset);
+        if (answer.errors[key]) throw commandError(method, answer.errors[key], b24.memberId);
+        const rows = pageRows(answer.result[key]);
+        for (const row of rows) {
+          if (offset === 0) note(Number(row.OWNER_ID), activityContactDate(row, options.now));
+          else note(Number(row.COMPANY_ID), dealContactDate(row));
+        }
+        if (rows.length >= PAGE) full = true;
+      }
+      // A full page: the group's companies not seen so far may be on the next one.
+      if (full) again.push(...group.filter((companyId) => !found.has(companyId)));
+    });
+    open = again;
+  }
   return found;
 }

@@ -150,6 +150,6 @@ export async function distributeCalls(ctx: Ctx, settings: CommsSettings): Promis
     .join(', ');
   const shortNote = plan.shortfall > 0 ? ` Компаний в очереди меньше, чем мест: не хватило ${plan.shortfall}.` : '';
   const failNote = created.failed.length ? ` Не созданы задачи для ${created.failed.length} компаний: ${created.failed.slice(0, 5).map((f) => `${f.companyId} — ${f.error}`).join('; ')}.` : '';
-  result.logMessage = `Неделя ${week}: распределено ${created.created} компаний между ${plan.managers.length} менеджерами (${perManager}).${shortNote}${skippedNote}${failNote}`;
+  result.logMessage = `Неделя ${week}: распределено компаний — ${created.created}, менеджеров — ${plan.managers.length} (${perManager}).${shortNote}${skippedNote}${failNote}`;
   return result;
 }

@@ -7,6 +7,7 @@
  */
 import { formatIsoDate, formatIsoDateTime } from '../../src/activities/time-zone';
 import type { B24, BatchCommand } from '../../src/bitrix/types';
+import { throwIfLimited } from './limits';
 import { chunks, runListQueries } from './list-queries';
 import type { ServicePipeline } from './pipeline';
 import type { CommsSettings } from './settings';
@@ -143,6 +144,7 @@ export async function createServiceWork(
   for (const company of todo) Object.assign(commands, commandsFor(company, work.get(company.id) ?? { companyId: company.id, openDealId: null, reminded: false }, options));
   if (Object.keys(commands).length === 0) return [];
   const answer = await b24.batch(commands);
+  throwIfLimited(answer, commands, b24.memberId);
   return todo.map((company) => {
     const planned = work.get(company.id);
     const dealKey = `d${company.id}`;
@@ -173,6 +175,28 @@ export async function planServiceWork(b24: B24, companyIds: number[], categoryId
     work.set(companyId, { companyId, openDealId, reminded: openDealId !== null && reminded.has(openDealId) });
   }
   return work;
+}
+
+/**
+ * Open service deals created since `since` whose company has no open reminder on them: on a retried run, the deals
+ * an interrupted attempt created without their task (the new deal already makes the company look contacted).
+ */
+export async function dealsWithoutReminder(
+  b24: B24,
+  categoryId: number,
+  since: string,
+  taskTitle: string,
+  companyIds?: number[],
+): Promise<Map<number, number>> {
+  const filter: Record<string, unknown> = { CATEGORY_ID: categoryId, CLOSED: 'N', '>=DATE_CREATE': since };
+  if (companyIds) filter['@COMPANY_ID'] = companyIds;
+  const rows = await b24.listAll<Record<string, unknown>>('crm.deal.list', { filter, select: ['ID', 'COMPANY_ID'] });
+  const byDeal = new Map(rows.filter((row) => Number(row.COMPANY_ID) > 0).map((row) => [Number(row.ID), Number(row.COMPANY_ID)]));
+  if (byDeal.size === 0) return new Map();
+  const reminded = await remindedDeals(b24, [...byDeal.keys()], taskTitle);
+  const out = new Map<number, number>();
+  for (const [dealId, companyId] of byDeal) if (!reminded.has(dealId) && !out.has(companyId)) out.set(companyId, dealId);
+  return out;
 }
 
 /** batch: max 50 commands, a deal and its task per company (PROTOCOL §5.4). */

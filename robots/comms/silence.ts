@@ -3,12 +3,14 @@
  * call/e-mail and the latest deal; a silent company then gets its service deal and task under the portal-wide silence
  * lock the daily sweep also takes, so a manual check and the sweep never both create a deal for one company.
  */
+import { formatIsoDateTime } from '../../src/activities/time-zone';
 import type { RobotContext } from '../../src/activities/types';
 import { companyContact } from './contact-lookup';
 import { silenceVerdict, type SilenceVerdict } from './contact';
 import { resolveServicePipeline } from './pipeline';
-import { createServiceWork, planServiceWork, type WorkOutcome } from './service-work';
+import { createServiceWork, dealsWithoutReminder, planServiceWork, type WorkOutcome } from './service-work';
 import type { CommsSettings } from './settings';
+import { daysAfter, daysBefore } from './week';
 
 export const SILENCE_LOCK = 'comms:silence';
 
@@ -19,7 +21,15 @@ export interface CompanySilence extends SilenceVerdict {
   work: (WorkOutcome & { reminded: boolean }) | null;
 }
 
-type Ctx = Pick<RobotContext<unknown, CommsSettings>, 'b24' | 'step' | 'exclusive' | 'portal' | 'now'>;
+type Ctx = Pick<RobotContext<unknown, CommsSettings>, 'b24' | 'step' | 'exclusive' | 'portal' | 'now' | 'run'>;
+
+/** A retried run whose first attempt made the deal but not the task: the new deal hides the silence, finish the job. */
+async function unfinishedByEarlierAttempt(ctx: Ctx, settings: CommsSettings, companyId: number): Promise<boolean> {
+  if (ctx.run.attempt <= 1) return false;
+  const pipeline = await resolveServicePipeline(ctx.b24, settings);
+  const since = formatIsoDateTime(daysBefore(ctx.now(), 1), ctx.portal.timeZone);
+  return (await dealsWithoutReminder(ctx.b24, pipeline.categoryId, since, settings.silenceTaskTitle, [companyId])).has(companyId);
+}
 
 export async function checkCompanySilence(ctx: Ctx, settings: CommsSettings, companyId: number, days: number): Promise<CompanySilence> {
   const now = ctx.now();
@@ -28,7 +38,10 @@ export async function checkCompanySilence(ctx: Ctx, settings: CommsSettings, com
     activityTypes: settings.activityTypes,
     now,
   });
-  const verdict = silenceVerdict(facts, lastContact, now, days);
+  let verdict = silenceVerdict(facts, lastContact, now, days);
+  if (!verdict.silent && (await unfinishedByEarlierAttempt(ctx, settings, companyId))) {
+    verdict = { silent: true, lastContact, nextCheck: daysAfter(now, days) };
+  }
   const out: CompanySilence = { ...verdict, companyId, title: facts.title, work: null };
   if (!verdict.silent) return out;
 

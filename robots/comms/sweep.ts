@@ -10,12 +10,12 @@
  * creation batch is also a step keyed by its companies.
  */
 import type { RobotContext } from '../../src/activities/types';
-import { formatIsoDate } from '../../src/activities/time-zone';
+import { formatIsoDate, formatIsoDateTime } from '../../src/activities/time-zone';
 import { companyFacts, companySelect, silenceVerdict } from './contact';
 import { recentContacts } from './contact-lookup';
 import { chunks } from './list-queries';
 import { resolveServicePipeline } from './pipeline';
-import { COMPANIES_PER_BATCH, createServiceWork, planServiceWork, type SilentCompany } from './service-work';
+import { COMPANIES_PER_BATCH, createServiceWork, dealsWithoutReminder, planServiceWork, type SilentCompany } from './service-work';
 import type { CommsSettings } from './settings';
 import { SILENCE_LOCK } from './silence';
 import { daysBefore } from './week';
@@ -32,7 +32,7 @@ export interface SweepResult {
   logMessage: string;
 }
 
-type Ctx = Pick<RobotContext<unknown, CommsSettings>, 'b24' | 'step' | 'exclusive' | 'portal' | 'now' | 'log'>;
+type Ctx = Pick<RobotContext<unknown, CommsSettings>, 'b24' | 'step' | 'exclusive' | 'portal' | 'now' | 'log' | 'run'>;
 
 export async function sweepSilence(ctx: Ctx, settings: CommsSettings): Promise<SweepResult> {
   const now = ctx.now();
@@ -56,7 +56,17 @@ export async function sweepSilence(ctx: Ctx, settings: CommsSettings): Promise<S
   result.candidates = candidates.size;
 
   const recent = await recentContacts(ctx.b24, [...candidates.keys()], since, { activityTypes: settings.activityTypes, timeZone, now });
-  const silent = [...candidates.values()].filter((company) => !recent.has(company.id));
+  // A retried run: deals an interrupted attempt made in the last day without their task still need the task.
+  const unfinished =
+    ctx.run.attempt > 1
+      ? await dealsWithoutReminder(
+          ctx.b24,
+          (await resolveServicePipeline(ctx.b24, settings)).categoryId,
+          formatIsoDateTime(daysBefore(now, 1), timeZone),
+          settings.silenceTaskTitle,
+        )
+      : new Map<number, number>();
+  const silent = [...candidates.values()].filter((company) => !recent.has(company.id) || unfinished.has(company.id));
   result.silent = silent.length;
 
   if (silent.length > 0) {

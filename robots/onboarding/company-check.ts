@@ -6,16 +6,9 @@
 import type { RobotContext } from '../../src/activities/types';
 import { formatIsoDateTime } from '../../src/activities/time-zone';
 import { checkCompany, type CheckResult } from './check';
-import { readCompany, type CompanyRead } from './document';
+import { readCompanyForCheck } from './document';
 import type { OnboardingSettings } from './settings';
-import {
-  addReminder,
-  closeReminder,
-  isOpen,
-  listReminders,
-  reminderDescription,
-  updateReminder,
-} from './task';
+import { addReminder, closeReminder, reminderDescription, updateReminder, type ReminderTask } from './task';
 
 export interface CompanyCheck extends CheckResult {
   company: Record<string, unknown>;
@@ -27,8 +20,6 @@ export interface CompanyCheck extends CheckResult {
   assigneeId: number;
 }
 
-type Ctx = Pick<RobotContext<unknown, OnboardingSettings>, 'b24' | 'step' | 'exclusive' | 'state' | 'portal' | 'now'>;
-
 /** Where onboarding stands for a company, kept in the portal state: the event-driven re-run reads it. */
 export interface CompanyMark {
   status: 'pending' | 'done';
@@ -38,25 +29,28 @@ export interface CompanyMark {
 
 export const companyMarkKey = (companyId: number) => `onboarding:company:${companyId}`;
 
-export async function runCompanyCheck(
-  ctx: Ctx,
-  settings: OnboardingSettings,
-  companyId: number,
-  read?: CompanyRead,
-): Promise<CompanyCheck> {
-  const { company: fields, responsibleActive } = read ?? (await readCompany(ctx.b24, companyId));
-  const result = checkCompany(fields, settings, { responsibleActive });
-  const assigneeId = result.responsibleId ?? settings.fallbackUserId;
+type Ctx = Pick<RobotContext<unknown, OnboardingSettings>, 'b24' | 'step' | 'exclusive' | 'state' | 'portal' | 'now'>;
+type TaskOutcome = Pick<CompanyCheck, 'taskId' | 'taskAction'>;
 
-  // One lock per company: the check robot, the deal robot and the event re-run may check the same company at once.
-  const task = await ctx.exclusive(`onboarding-task:${companyId}`, () =>
-    result.valid ? closeOpenReminders(ctx, settings, companyId) : upsertReminder(ctx, settings, companyId, fields, result, assigneeId),
-  );
-  if (!result.valid) {
+export async function runCompanyCheck(ctx: Ctx, settings: OnboardingSettings, companyId: number): Promise<CompanyCheck> {
+  // One lock per company, taken before reading its open tasks: the check robot, the deal robot and the event re-run
+  // may check the same company at once, and only one of them may find "no task" and add one.
+  const outcome = await ctx.exclusive(`onboarding-task:${companyId}`, async () => {
+    const read = await readCompanyForCheck(ctx.b24, companyId);
+    const result = checkCompany(read.company, settings, { responsibleActive: read.responsibleActive });
+    const assigneeId = result.responsibleId ?? settings.fallbackUserId;
+    // The title tells our reminder apart from other tasks a manager bound to the same company.
+    const reminders = read.openTasks.filter((task) => task.title.trim() === settings.taskTitle.trim());
+    const task = result.valid
+      ? await closeAll(ctx, reminders)
+      : await upsertReminder(ctx, settings, companyId, read.company, result, assigneeId, reminders);
+    return { ...result, company: read.company, assigneeId, ...task };
+  });
+  if (!outcome.valid) {
     const mark: CompanyMark = { status: 'pending', at: ctx.now().toISOString() };
     await ctx.state.set(companyMarkKey(companyId), mark);
   }
-  return { ...result, company: fields, assigneeId, ...task };
+  return outcome;
 }
 
 async function upsertReminder(
@@ -66,11 +60,11 @@ async function upsertReminder(
   company: Record<string, unknown>,
   result: CheckResult,
   assigneeId: number,
-): Promise<Pick<CompanyCheck, 'taskId' | 'taskAction'>> {
-  const title = String(company.TITLE ?? `#${companyId}`);
+  open: ReminderTask[],
+): Promise<TaskOutcome> {
+  const title = String(company.TITLE || `#${companyId}`);
   const url = ctx.portal.domain ? `https://${ctx.portal.domain}/crm/company/details/${companyId}/` : null;
   const description = reminderDescription(title, result.problems, url);
-  const open = (await listReminders(ctx.b24, companyId, settings.taskTitle)).filter(isOpen);
 
   if (open.length === 0) {
     const deadline = new Date(ctx.now().getTime() + settings.taskDeadlineDays * 86_400_000);
@@ -98,12 +92,7 @@ async function upsertReminder(
   return { taskId: task.id, taskAction: 'updated' };
 }
 
-async function closeOpenReminders(
-  ctx: Ctx,
-  settings: OnboardingSettings,
-  companyId: number,
-): Promise<Pick<CompanyCheck, 'taskId' | 'taskAction'>> {
-  const open = (await listReminders(ctx.b24, companyId, settings.taskTitle)).filter(isOpen);
+async function closeAll(ctx: Ctx, open: ReminderTask[]): Promise<TaskOutcome> {
   for (const task of open) await closeReminder(ctx.b24, task.id);
   return open.length ? { taskId: open[0].id, taskAction: 'closed' } : { taskId: null, taskAction: 'none' };
 }

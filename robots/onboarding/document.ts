@@ -2,6 +2,7 @@
 import { RobotError } from '../../src/activities/robot-error';
 import type { DocumentRef } from '../../src/activities/types';
 import type { B24 } from '../../src/bitrix/types';
+import { companyBinding, COMPLETED, REMINDER_SELECT, toReminderTask, type ReminderTask } from './task';
 
 export function companyIdOf(document: DocumentRef | null): number {
   if (!document || document.kind !== 'company' || !Number.isInteger(document.id) || document.id <= 0) {
@@ -20,17 +21,40 @@ export interface CompanyRead {
   responsibleActive: boolean | null;
 }
 
+export interface CompanyForCheck extends CompanyRead {
+  /** Tasks bound to the company that are not completed, oldest first (any title: the caller picks its own). */
+  openTasks: ReminderTask[];
+}
+
 /**
  * The company and its responsible in one `batch` request: Bitrix24 always sets ASSIGNED_BY_ID (the creator by
  * default), so "no responsible" in practice means the responsible was dismissed — `user.get` says `ACTIVE: false`
  * or no longer returns the user.
  */
-export async function readCompany(b24: B24, companyId: number): Promise<CompanyRead> {
+export function readCompany(b24: B24, companyId: number): Promise<CompanyRead> {
+  return read(b24, companyId, false);
+}
+
+/** The company, its responsible and its open tasks: everything the check needs, in one HTTP request. */
+export function readCompanyForCheck(b24: B24, companyId: number): Promise<CompanyForCheck> {
+  return read(b24, companyId, true) as Promise<CompanyForCheck>;
+}
+
+async function read(b24: B24, companyId: number, withTasks: boolean): Promise<CompanyRead | CompanyForCheck> {
   const answer = await b24.batch({
     company: ['crm.company.get', { id: companyId }],
     // $result references stay inside one batch (PROTOCOL §5.4).
     responsible: ['user.get', { FILTER: { ID: '$result[company][ASSIGNED_BY_ID]' } }],
-  });
+    // A company has a handful of open tasks at most, so one page (50) is all of them.
+    ...(withTasks
+      ? {
+          tasks: [
+            'tasks.task.list',
+            { filter: { UF_CRM_TASK: companyBinding(companyId), '!REAL_STATUS': COMPLETED }, select: REMINDER_SELECT, order: { ID: 'asc' } },
+          ],
+        }
+      : {}),
+  } as Record<string, [string, Record<string, unknown>]>);
   const failure = answer.errors.company;
   if (failure) {
     // Legacy crm methods answer a missing id with `"error": ""` and "Not found" (PROTOCOL §6.2).
@@ -39,10 +63,16 @@ export async function readCompany(b24: B24, companyId: number): Promise<CompanyR
     }
     throw new Error(`crm.company.get ${companyId}: ${failure.error || 'error'} ${failure.error_description}`);
   }
+  if (answer.errors.tasks) throw new Error(`tasks.task.list: ${answer.errors.tasks.error} ${answer.errors.tasks.error_description}`);
   const company = answer.result.company as Record<string, unknown>;
   const responsibleId = Number(company.ASSIGNED_BY_ID);
-  if (!(responsibleId > 0)) return { company, responsibleActive: null };
-  const users = (answer.result.responsible ?? []) as Array<Record<string, unknown>>;
-  const user = Array.isArray(users) ? users.find((row) => Number(row.ID) === responsibleId) : undefined;
-  return { company, responsibleActive: Boolean(user && user.ACTIVE !== false && user.ACTIVE !== 'N') };
+  let responsibleActive: boolean | null = null;
+  if (responsibleId > 0) {
+    const users = answer.result.responsible;
+    const user = Array.isArray(users) ? (users as Array<Record<string, unknown>>).find((row) => Number(row.ID) === responsibleId) : undefined;
+    responsibleActive = Boolean(user && user.ACTIVE !== false && user.ACTIVE !== 'N');
+  }
+  if (!withTasks) return { company, responsibleActive };
+  const rows = ((answer.result.tasks as { tasks?: Array<Record<string, unknown>> } | undefined)?.tasks ?? []).map(toReminderTask);
+  return { company, responsibleActive, openTasks: rows.filter((task) => task.status !== COMPLETED).sort((a, b) => a.id - b.id) };
 }

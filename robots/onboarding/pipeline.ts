@@ -19,6 +19,7 @@ interface Category {
 }
 
 interface StatusRow {
+  ENTITY_ID: string;
   STATUS_ID: string;
   NAME: string;
   SORT?: string | number;
@@ -35,14 +36,23 @@ export function createPipelineResolver(b24: B24, settings: PipelineSettings): ()
 }
 
 async function resolve(b24: B24, settings: PipelineSettings): Promise<DealPipeline> {
-  const categoryId = settings.pipelineId ?? (await findCategory(b24, settings.pipelineName));
-  const stageId = settings.stageId ?? (await findStage(b24, categoryId, settings.stageName));
+  if (settings.pipelineId !== null && settings.stageId !== null) return { categoryId: settings.pipelineId, stageId: settings.stageId };
+  // Pipelines and stages in one batch request. crm.status.list has no paging and a portal has a few hundred
+  // statuses at most, so the stages are filtered here rather than in a second request that waits for the id.
+  const answer = await b24.batch({
+    categories: ['crm.category.list', { entityTypeId: 2 }],
+    stages: ['crm.status.list', { order: { SORT: 'ASC' } }],
+  });
+  for (const [key, failure] of Object.entries(answer.errors)) {
+    throw new Error(`${key === 'categories' ? 'crm.category.list' : 'crm.status.list'}: ${failure.error} ${failure.error_description}`);
+  }
+  const categoryId = settings.pipelineId ?? findCategory(answer.result.categories as { categories?: Category[] }, settings.pipelineName);
+  const stageId = settings.stageId ?? findStage(answer.result.stages as StatusRow[], categoryId, settings.stageName);
   return { categoryId, stageId };
 }
 
-async function findCategory(b24: B24, name: string): Promise<number> {
-  // crm.category.list {entityTypeId: 2} → {categories: [{id, name, …}]} (PROTOCOL §6.4); a portal has few pipelines.
-  const answer = await b24.call<{ categories?: Category[] }>('crm.category.list', { entityTypeId: 2 });
+function findCategory(answer: { categories?: Category[] } | undefined, name: string): number {
+  // crm.category.list {entityTypeId: 2} → {categories: [{id, name, …}]} (PROTOCOL §6.4).
   const found = (answer?.categories ?? []).find((category) => sameName(category.name, name));
   if (!found) {
     throw new RobotError(
@@ -53,11 +63,10 @@ async function findCategory(b24: B24, name: string): Promise<number> {
   return Number(found.id);
 }
 
-async function findStage(b24: B24, categoryId: number, name: string): Promise<string> {
+function findStage(rows: StatusRow[] | undefined, categoryId: number, name: string): string {
   // Stages of the default pipeline are ENTITY_ID DEAL_STAGE, of pipeline N DEAL_STAGE_N (PROTOCOL §6.4).
   const entityId = categoryId === 0 ? 'DEAL_STAGE' : `DEAL_STAGE_${categoryId}`;
-  const rows = await b24.call<StatusRow[]>('crm.status.list', { filter: { ENTITY_ID: entityId }, order: { SORT: 'ASC' } });
-  const found = (rows ?? []).find((row) => sameName(row.NAME, name));
+  const found = (rows ?? []).find((row) => row.ENTITY_ID === entityId && sameName(row.NAME, name));
   if (!found) {
     throw new RobotError(
       `Стадия «${name}» не найдена в воронке ${categoryId}: переименуйте стадию или укажите onboarding.stageId в настройках портала`,

@@ -20,7 +20,7 @@ export const COMPLETED = 5;
 /** The CRM binding value of a company, as `UF_CRM_TASK` takes it (PROTOCOL §5.6: `CO_<id>`). */
 export const companyBinding = (companyId: number) => `CO_${companyId}`;
 
-const TASK_SELECT = ['ID', 'TITLE', 'STATUS', 'REAL_STATUS', 'RESPONSIBLE_ID', 'DESCRIPTION', 'CREATED_DATE', 'CLOSED_DATE', 'UF_CRM_TASK'];
+export const REMINDER_SELECT = ['ID', 'TITLE', 'STATUS', 'REAL_STATUS', 'RESPONSIBLE_ID', 'DESCRIPTION', 'CREATED_DATE', 'CLOSED_DATE', 'UF_CRM_TASK'];
 
 /** Task rows come camelCase with string values (PROTOCOL §5.6). */
 export function toReminderTask(row: Record<string, any>): ReminderTask {
@@ -33,20 +33,6 @@ export function toReminderTask(row: Record<string, any>): ReminderTask {
     createdDate: (row.createdDate ?? row.CREATED_DATE ?? null) || null,
     closedDate: (row.closedDate ?? row.CLOSED_DATE ?? null) || null,
   };
-}
-
-/** Every reminder task (any status) bound to the company, oldest first. */
-export async function listReminders(b24: B24, companyId: number, title: string): Promise<ReminderTask[]> {
-  const rows = await b24.listAll<Record<string, any>>('tasks.task.list', {
-    filter: { UF_CRM_TASK: companyBinding(companyId) },
-    select: TASK_SELECT,
-    order: { ID: 'asc' },
-  });
-  // The title tells our reminder apart from other tasks a manager bound to the same company.
-  return rows
-    .map(toReminderTask)
-    .filter((task) => task.title.trim() === title.trim())
-    .sort((a, b) => a.id - b.id);
 }
 
 export function isOpen(task: ReminderTask): boolean {

@@ -7,12 +7,12 @@
  */
 import type { RobotContext } from '../../src/activities/types';
 import { companyMarkKey, type CompanyMark } from './company-check';
-import { readCompany, type CompanyRead } from './document';
+import { readCompany } from './document';
 import { parseRestDate } from './month';
 import type { OnboardingSettings } from './settings';
 
 export type EventDecision =
-  | { handle: true; read: CompanyRead | null }
+  | { handle: true }
   | { handle: false; reason: string };
 
 type Ctx = Pick<RobotContext<unknown, OnboardingSettings>, 'b24' | 'state' | 'run' | 'now'>;
@@ -22,15 +22,15 @@ export function isEventRun(ctx: Pick<Ctx, 'run'>): boolean {
 }
 
 export async function decideEventRun(ctx: Ctx, settings: OnboardingSettings, companyId: number): Promise<EventDecision> {
-  if (!isEventRun(ctx)) return { handle: true, read: null };
+  if (!isEventRun(ctx)) return { handle: true };
   const mark = await ctx.state.get<CompanyMark>(companyMarkKey(companyId));
-  if (mark?.status === 'pending') return { handle: true, read: null };
+  if (mark?.status === 'pending') return { handle: true };
   if (mark?.status === 'done') return { handle: false, reason: `сделка онбординга уже создана (#${mark.dealId ?? '?'})` };
-  const read = await readCompany(ctx.b24, companyId);
-  const created = parseRestDate(read.company.DATE_CREATE);
+  const { company } = await readCompany(ctx.b24, companyId);
+  const created = parseRestDate(company.DATE_CREATE);
   const ageHours = created ? (ctx.now().getTime() - created.getTime()) / 3_600_000 : Infinity;
   if (ageHours > settings.newCompanyHours) {
     return { handle: false, reason: `компания создана раньше ${settings.newCompanyHours} ч назад и не ждёт онбординга` };
   }
-  return { handle: true, read };
+  return { handle: true };
 }

@@ -49,17 +49,42 @@ function fallback(verb: Verb, error: string): Verb | 'done' | null {
   return null;
 }
 
+/**
+ * A batch command travels as a query string, where an empty array or object vanishes (http_build_query, PROTOCOL
+ * §5.4): an update that empties PROPERTIES would silently keep the old ones. Such commands go alone, as JSON.
+ */
+export function needsJsonBody(params: unknown): boolean {
+  const fields = ((params as { FIELDS?: unknown }).FIELDS ?? params) as Record<string, unknown>;
+  return Object.values(fields).some(
+    (value) => typeof value === 'object' && value !== null && Object.keys(value).length === 0,
+  );
+}
+
+type Failure = { error: string; error_description: string };
+
 async function runRound(
   b24: B24,
   round: Array<{ action: PlannedAction; verb: Verb }>,
-): Promise<Array<{ action: PlannedAction; verb: Verb; failure?: { error: string; error_description: string } }>> {
+): Promise<Array<{ action: PlannedAction; verb: Verb; failure?: Failure }>> {
   if (round.length === 0) return [];
   const commands: Record<string, BatchCommand> = {};
-  round.forEach((item, i) => {
-    commands[`c${i}`] = command(item.action, item.verb);
-  });
-  const answer = await b24.batch(commands);
-  return round.map((item, i) => ({ ...item, failure: answer.errors[`c${i}`] }));
+  const failures = new Map<string, Failure>();
+  for (const [i, item] of round.entries()) {
+    const [method, params] = command(item.action, item.verb);
+    if (item.verb !== 'update' || !needsJsonBody(params)) {
+      commands[`c${i}`] = [method, params];
+      continue;
+    }
+    try {
+      await b24.callRaw(method, params); // callRaw: never coalesced into a batch
+    } catch (error) {
+      const { code, description } = error as { code?: string; description?: string };
+      if (!code) throw error;
+      failures.set(`c${i}`, { error: code, error_description: description ?? '' });
+    }
+  }
+  const answer = Object.keys(commands).length ? await b24.batch(commands) : { errors: {} as Record<string, Failure> };
+  return round.map((item, i) => ({ ...item, failure: answer.errors[`c${i}`] ?? failures.get(`c${i}`) }));
 }
 
 /**

@@ -82,7 +82,7 @@ function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean): B24 {
           calls.push({ method, params, sent: false, ok: true, result: answer.result[key], via: 'batch' });
         } else if (answer.errors[key]) {
           const { error, error_description } = answer.errors[key];
-          calls.push({ method, params, sent: true, ok: false, error: `${error}: ${error_description}`, via: 'batch' });
+          calls.push({ method, params, sent: true, ok: false, error: [error, error_description].filter(Boolean).join(': '), via: 'batch' });
         } else {
           calls.push({ method, params, sent: true, ok: true, result: answer.result[key], via: 'batch' });
         }

@@ -75,11 +75,11 @@ async function runOnPortal(ctx: CliContext, mode: Mode, codes: string[], portal:
         const stale = status.entries.filter((e) => e.state === 'stale').map((e) => e.code);
         if (mode === 'register' && stale.length) outcome.notes.push(`not in the manifests any more: ${stale.join(', ')} (\`sync\` removes them)`);
       }
-      if (!options.json) ctx.out.print(renderPlan(ctx, outcome));
       if (refused.length) {
         outcome.error = refused.join('; ');
         ctx.exitCode = 1;
       }
+      if (!options.json) ctx.out.print(renderPlan(ctx, outcome));
       if (actions.length > 0 && !options.dryRun) {
         outcome.result = await applyActions({
           b24: client.forPortal(portal.memberId, { userId: portal.adminUserId }),

@@ -130,7 +130,8 @@ export function renderExecution(ctx: CliContext, execution: Execution): string {
   const width = Math.max(0, ...values.map(([key]) => key.length));
   for (const [key, value] of values) lines.push(`  ${key.padEnd(width)}  ${clip(typeof value === 'string' ? value : json(value), 100)}`);
   if (run.logMessage) lines.push('', `${bold('Log message:')} ${run.logMessage}`);
-  const robotLines = execution.log.filter((line) => line.level !== 'debug');
+  // The worker's own bookkeeping line says nothing the summary does not.
+  const robotLines = execution.log.filter((line) => line.level !== 'debug' && line.message !== 'run started');
   if (robotLines.length) {
     lines.push('', bold('Log:'));
     for (const line of robotLines) lines.push(`  ${line.level.padEnd(5)} ${line.message}`);

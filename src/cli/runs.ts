@@ -119,5 +119,6 @@ Examples:
     .description('re-queue a failed run; its recorded steps are reused, not repeated')
     .option('--now', 'run it in this process at once and print the outcome')
     .option('--json', 'JSON output')
-    .action((id: string, options: { now?: boolean; json?: boolean }) => retry(context(), id, options));
+    // optsWithGlobals: `--json` after `retry` is parsed by the parent `runs`, which has the same option.
+    .action((id: string, _options: unknown, command: Command) => retry(context(), id, command.optsWithGlobals<{ now?: boolean; json?: boolean }>()));
 }

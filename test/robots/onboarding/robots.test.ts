@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => world?.close());
 
 async function startWorkflow(templateId: number, companyId: number): Promise<string> {
-  return world.b24.call('bizproc.workflow.start', {
+  return world.rest('bizproc.workflow.start', {
     TEMPLATE_ID: templateId,
     DOCUMENT_ID: ['crm', 'CCrmDocumentCompany', `COMPANY_${companyId}`],
   });
@@ -53,7 +53,7 @@ describe('onboarding_check_company', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ responsibleId: '2', ufCrmTask: [`CO_${id}`] });
     expect(tasks[0].description).toContain(`— ${PROBLEM.noCost}`);
-    expect(workflowResult(workflowId)).toMatchObject({ Valid: 'N', Missing: [PROBLEM.noCost], TaskId: tasks[0].id, Result: 'ok' });
+    expect(workflowResult(workflowId)).toMatchObject({ Valid: 'N', Missing: [PROBLEM.noCost], TaskId: Number(tasks[0].id), Result: 'ok' });
   });
 
   it('a rerun updates the same task with the new list and never adds a second one', async () => {
@@ -88,11 +88,11 @@ describe('onboarding_check_company', () => {
   });
 
   it('a company that becomes valid gets its task closed', async () => {
-    const id = world.plantCompany({ TITLE: 'ООО «Берёзка»', ASSIGNED_BY_ID: 2, UF_CRM_TARIFF_TYPE: 'Премиум', UF_CRM_TARIFF_COST: 'дорого' }, JAN_31_2330_MSK);
+    const id = world.plantCompany({ TITLE: 'ООО «Берёзка»', ASSIGNED_BY_ID: 2, UF_CRM_TARIFF_TYPE: 'Премиум', UF_CRM_TARIFF_COST: 5000 }, JAN_31_2330_MSK);
     await world.invoke('onboarding_check_company', id);
     await world.settle();
     const [task] = await openTasks(id);
-    expect(task.description).toContain(PROBLEM.badCost);
+    expect(task.description).toContain('Стоимость 5000 не совпадает с тарифом Премиум (12000)');
 
     world.patchCompany(id, { UF_CRM_TARIFF_COST: 12000 });
     const workflowId = await startWorkflow(checkTemplate, id);
@@ -100,7 +100,7 @@ describe('onboarding_check_company', () => {
     expect(await openTasks(id)).toEqual([]);
     const closed = (await world.tasks(id)).find((t) => t.id === task.id);
     expect(closed?.status).toBe('5');
-    expect(workflowResult(workflowId)).toMatchObject({ Valid: 'Y', Missing: [], TaskId: task.id });
+    expect(workflowResult(workflowId)).toMatchObject({ Valid: 'Y', Missing: [], TaskId: Number(task.id) });
   });
 });
 
@@ -112,7 +112,7 @@ describe('onboarding_create_deal', () => {
 
     const deals = await world.deals(id);
     expect(deals).toHaveLength(1);
-    const pipeline = (await world.b24.call('crm.category.list', { entityTypeId: 2 })).categories.find(
+    const pipeline = (await world.rest('crm.category.list', { entityTypeId: 2 })).categories.find(
       (c: { name: string }) => c.name === 'Работа по бухгалтерскому аутсорсингу',
     );
     // A company created at 23:30 on 31 January in Moscow is a January client.
@@ -126,7 +126,7 @@ describe('onboarding_create_deal', () => {
       UF_CRM_SERVICE_MONTH: 'Январь 2025',
     });
     expect(deals[0].UF_CRM_TARIFF_COST || null).toBeNull();
-    expect(workflowResult(workflowId)).toMatchObject({ DealId: deals[0].ID, Title: deals[0].TITLE, Result: 'ok' });
+    expect(workflowResult(workflowId)).toMatchObject({ DealId: Number(deals[0].ID), Title: deals[0].TITLE, Result: 'ok' });
   });
 
   it('copies the cost of an individual tariff; 00:30 on 1 February in Moscow is a February client', async () => {
@@ -153,8 +153,8 @@ describe('onboarding_create_deal', () => {
     await world.settle();
     const deals = await world.deals(id);
     expect(deals).toHaveLength(1);
-    expect(workflowResult(second).DealId).toBe(deals[0].ID);
-    expect(workflowResult(third).DealId).toBe(deals[0].ID);
+    expect(workflowResult(second).DealId).toBe(Number(deals[0].ID));
+    expect(workflowResult(third).DealId).toBe(Number(deals[0].ID));
     expect(await openTasks(id)).toEqual([]);
   });
 
@@ -162,14 +162,14 @@ describe('onboarding_create_deal', () => {
     const id = world.plantCompany({ TITLE: 'ООО «Феникс»', ASSIGNED_BY_ID: 2, UF_CRM_TARIFF_TYPE: 'Стандарт' }, JAN_31_2330_MSK);
     const client = crashAfter(world.app.client, 'crm.deal.add');
     const doomed = world.addWorker({ client });
-    world.sandbox.journal(world.memberId);
+    world.portal.journal.clear();
     const workflowId = await startWorkflow(dealTemplate, id);
     await world.settle(doomed);
 
     expect(client.crashes).toBe(1);
     const deals = await world.deals(id);
     expect(deals).toHaveLength(1);
-    expect(workflowResult(workflowId)).toMatchObject({ DealId: deals[0].ID, Result: 'ok' });
+    expect(workflowResult(workflowId)).toMatchObject({ DealId: Number(deals[0].ID), Result: 'ok' });
     const [run] = (await world.app.store.listRuns({ robotCode: 'onboarding_create_deal' })).filter((r) => r.workflowId === workflowId);
     expect(run).toMatchObject({ state: 'done', attempts: 2 });
     const sends = world.sandbox.journal(world.memberId).entries.filter((e) => e.method === 'bizproc.event.send');
@@ -183,7 +183,7 @@ describe('onboarding_create_deal', () => {
     await world.settle(world.addWorker({ client }));
     expect(client.crashes).toBe(1);
     expect(await world.deals(id)).toHaveLength(1);
-    expect(workflowResult(workflowId).DealId).toBe((await world.deals(id))[0].ID);
+    expect(workflowResult(workflowId).DealId).toBe(Number((await world.deals(id))[0].ID));
   });
 
   it('the workflow, the event subscription and a manual run racing each other make one deal', async () => {
@@ -198,8 +198,9 @@ describe('onboarding_create_deal', () => {
       (r) => r.documentId?.[2] === `COMPANY_${id}`,
     );
     expect(runs.map((r) => r.source).sort()).toEqual(['event', 'manual', 'robot']);
-    expect(runs.map((r) => r.returnValues?.DealId)).toEqual([deals[0].ID, deals[0].ID, deals[0].ID]);
-    expect(workflowResult(workflowId).DealId).toBe(deals[0].ID);
+    const dealId = Number(deals[0].ID);
+    expect(runs.map((r) => Number(r.returnValues?.DealId))).toEqual([dealId, dealId, dealId]);
+    expect(workflowResult(workflowId).DealId).toBe(dealId);
   });
 });
 
@@ -211,7 +212,7 @@ describe('update-driven re-run', () => {
     const [task] = await openTasks(id);
     expect(task.description).toContain(PROBLEM.noTariff);
 
-    await world.b24.call('crm.company.update', { id, fields: { UF_CRM_TARIFF_TYPE: 'Стандарт' } });
+    await world.rest('crm.company.update', { id, fields: { UF_CRM_TARIFF_TYPE: 'Стандарт' } });
     await world.settle();
     const deals = await world.deals(id);
     expect(deals).toHaveLength(1);
@@ -221,7 +222,7 @@ describe('update-driven re-run', () => {
 
   it('editing an old client creates no onboarding deal and no task', async () => {
     const id = world.plantCompany({ TITLE: 'ООО «Старожил»', ASSIGNED_BY_ID: 2 }, '2023-05-10T09:00:00Z');
-    await world.b24.call('crm.company.update', { id, fields: { COMMENTS: 'новый телефон' } });
+    await world.rest('crm.company.update', { id, fields: { COMMENTS: 'новый телефон' } });
     await world.settle();
     expect(await world.deals(id)).toEqual([]);
     expect(await world.tasks(id)).toEqual([]);

@@ -38,6 +38,9 @@ export interface World {
   memberId: string;
   /** REST as the installing admin, through the service's client. */
   b24: B24;
+  /** REST through an incoming webhook of the admin: what the test observes and does as a person would, without
+   *  using the service's client (and its rate limit). */
+  rest<T = any>(method: string, params?: Record<string, unknown>): Promise<T>;
   worker: Worker;
   /** Another worker on the same store (another instance), e.g. with a client that fails on purpose. */
   addWorker(options?: Partial<WorkerOptions> & { client?: BitrixClient }): Worker;
@@ -67,6 +70,9 @@ export async function startWorld(): Promise<World> {
         domain: 'buh.bitrix24.test',
         culture: 'ru',
         timeZone: 'Europe/Moscow',
+        // Enterprise: 250 requests burst, so the suite never waits on the rate limit (which is tested elsewhere).
+        plan: 'enterprise',
+        limits: { bucket: { enabled: false } },
         seed: { companies: 0, managers: 2, activities: false, deals: false },
       },
     ],
@@ -85,6 +91,7 @@ export async function startWorld(): Promise<World> {
     bodyLimitBytes: 256 * 1024,
     nodeEnv: 'test',
   };
+  // DEBUG_WORLD=1 shows the service's log.
   const logger = process.env.DEBUG_WORLD ? createLogger({ level: 'debug', json: false }) : createSilentLogger();
   // The service's own worker is off: tests drive workers explicitly, so nothing runs behind their back.
   const portal = sandbox.defaultPortal;
@@ -93,8 +100,7 @@ export async function startWorld(): Promise<World> {
     clientId: CLIENT_ID, memberId: portal.memberId, domain: portal.domain, clientEndpoint: portal.clientEndpoint, status: 'L', version: 1, userId: 1,
   });
   const app = await createApp({ config, robots: ROBOTS, logger, worker: false, scheduler: false, verifyInstallToken });
-  const notice = await installApp(sandbox, portal, CLIENT_ID);
-  if (process.env.DEBUG_WORLD) console.log(JSON.stringify(notice.deliveries));
+  await installApp(sandbox, portal, CLIENT_ID);
   await app.ready;
   const memberId = portal.memberId;
   const workers: Worker[] = [];
@@ -127,6 +133,17 @@ export async function startWorld(): Promise<World> {
   }
 
   const b24 = app.client.forPortal(memberId);
+  const hook = sandbox.createWebhook(memberId, { userId: 1 });
+  async function rest<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const response = await fetch(`${hook.url}${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    const body = (await response.json()) as { result?: T; error?: string; error_description?: string };
+    if (!response.ok || body.error !== undefined) throw new Error(`${method}: ${body.error} ${body.error_description}`);
+    return body.result as T;
+  }
   const silently = () => ({ portal, userId: 1, now: sandbox.now(), api: 'sandbox' as const, emit: false });
   let invoked = 0;
 
@@ -136,6 +153,7 @@ export async function startWorld(): Promise<World> {
     app,
     memberId,
     b24,
+    rest,
     worker,
     addWorker,
     settle,
@@ -157,7 +175,7 @@ export async function startWorld(): Promise<World> {
       return run.id;
     },
     async addCompany(fields) {
-      return Number(await b24.call('crm.company.add', { fields }));
+      return Number(await rest('crm.company.add', { fields }));
     },
     plantCompany(fields, createdAt) {
       return createItem(silently(), 4, { ...fields, DATE_CREATE: createdAt }).id;
@@ -166,13 +184,13 @@ export async function startWorld(): Promise<World> {
       updateItem(silently(), 4, id, fields);
     },
     async deals(companyId) {
-      return b24.call('crm.deal.list', {
+      return rest('crm.deal.list', {
         filter: { COMPANY_ID: companyId },
         select: ['ID', 'TITLE', 'CATEGORY_ID', 'STAGE_ID', 'COMPANY_ID', 'ASSIGNED_BY_ID', 'UF_CRM_TARIFF_TYPE', 'UF_CRM_TARIFF_COST', 'UF_CRM_SERVICE_MONTH'],
       });
     },
     async tasks(companyId) {
-      const answer = await b24.call('tasks.task.list', {
+      const answer = await rest<{ tasks: Array<Record<string, any>> }>('tasks.task.list', {
         filter: { UF_CRM_TASK: `CO_${companyId}` },
         select: ['ID', 'TITLE', 'STATUS', 'RESPONSIBLE_ID', 'DESCRIPTION', 'CLOSED_DATE', 'UF_CRM_TASK'],
       });
