@@ -95,11 +95,7 @@ export async function startWorld(): Promise<World> {
   const logger = process.env.DEBUG_WORLD ? createLogger({ level: 'debug', json: false }) : createSilentLogger();
   // The service's own worker is off: tests drive workers explicitly, so nothing runs behind their back.
   const portal = sandbox.defaultPortal;
-  // TEMP(onboarding): the sandbox's OAuth app.info does not name client_id yet; trust the sandbox until it does.
-  const verifyInstallToken = async () => ({
-    clientId: CLIENT_ID, memberId: portal.memberId, domain: portal.domain, clientEndpoint: portal.clientEndpoint, status: 'L', version: 1, userId: 1,
-  });
-  const app = await createApp({ config, robots: ROBOTS, logger, worker: false, scheduler: false, verifyInstallToken });
+  const app = await createApp({ config, robots: ROBOTS, logger, worker: false, scheduler: false });
   await installApp(sandbox, portal, CLIENT_ID);
   await app.ready;
   const memberId = portal.memberId;
