@@ -173,6 +173,7 @@ export async function readPortalStatus(options: {
       });
     }
   }
+  entries.sort((a, b) => a.code.localeCompare(b.code) || a.kind.localeCompare(b.kind));
   return { memberId: portal.memberId, domain: portal.domain, entries, unavailable, records };
 }
 

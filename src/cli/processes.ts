@@ -18,7 +18,9 @@ export function entryFile(relative: string): string {
 
 function runChild(ctx: CliContext, file: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<void> {
   if (!existsSync(file)) {
-    throw new CliError('NOT_BUILT', `${what} is not available in this build (${file} is missing): run \`npm run build\` in the checkout`);
+    const source = path.join(ctx.root, 'src', path.relative(path.join(__dirname, '..'), file)).replace(/\.js$/, '.ts');
+    if (existsSync(source)) throw new CliError('NOT_BUILT', `${what} is not built (${file} is missing): run \`npm run build\` in the checkout`);
+    throw new CliError('NOT_AVAILABLE', `${what} is not part of this version of b24-robots (${path.relative(ctx.root, source)} does not exist)`);
   }
   return new Promise((resolve, reject) => {
     // execArgv keeps tsx's loader when the CLI itself runs from source.

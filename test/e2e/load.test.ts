@@ -66,7 +66,11 @@ describe('100 concurrent robot calls with the rate bucket on and short-lived tok
 
     // Managers drag 100 deals into the two stages in the portal's UI.
     dealIds.forEach((id, i) => portal.documents.update(2, id, { STAGE_ID: i % 2 === 0 ? 'PREPARATION' : 'PREPAYMENT_INVOICE' }));
-    await whenIdle(portal, { timeoutMs: 28_000 });
+    try { await whenIdle(portal, { timeoutMs: 20_000 }); } catch (e) {
+      const rows = sandbox.journal(memberId).entries.map((e) => `${e.at} ${e.method} ${e.status} ${e.error ?? ''} ${e.batch ? 'B' : ''} u${e.userId} ${e.clientId === CLIENT_ID ? 'us' : 'other'}`);
+      require('fs').writeFileSync('/tmp/journal.txt', rows.join('\n') + '\nREFRESH ' + JSON.stringify(door!.refreshes.map(r => ({at: new Date(r.at).toISOString(), u: r.userId, exp: r.expires, st: r.status}))));
+      throw e;
+    }
     const runs = await until('every run to finish', async () => {
       const all = await app.store.listRuns({ robotCode: 'e2e_deal_task' });
       return all.length === DEALS && all.every((run) => run.finishedAt) ? all : null;

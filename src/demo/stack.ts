@@ -1,0 +1,118 @@
+/**
+ * The demo's world: the sandbox portal (seeded, limits on) and our service on 127.0.0.1 with PUBLIC_URL = its own
+ * address, B24_OAUTH_SERVER = the sandbox and a SQLite file under ./data; the portal then installs the app into the
+ * service, exactly as a Bitrix24 admin would (ONAPPINSTALL → verified → robots registered, events bound).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createApp, type App } from '../app';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { startSandbox, type Sandbox, type SandboxPortal } from '../sandbox';
+import { installApp } from '../sandbox/bizproc';
+
+export interface DemoStack {
+  sandbox: Sandbox;
+  portal: SandboxPortal;
+  app: App;
+  clientId: string;
+  /** `sqlite:<file>` of the service's store. */
+  databaseUrl: string;
+  /** REST as the portal's admin through an incoming webhook: what a person does in the portal's UI. */
+  rest<T = any>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** Stops the service and the sandbox; removes the database file unless `keepDatabase`. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export async function startDemoStack(options: { root: string; domain: string; logger?: Logger }): Promise<DemoStack> {
+  // PUBLIC_URL must be known before the service starts: it is the handler address registered on the portal.
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const sandbox = await startSandbox({
+    apps: [{ name: 'b24-robots (demo)', installUrl: `${publicUrl}/install` }],
+    portals: [{ domain: options.domain, culture: 'ru', timeZone: 'Europe/Moscow', plan: 'standard', seed: true }],
+    logger: { error: (message) => process.stderr.write(`sandbox: ${message}\n`) },
+  });
+  const dataDir = path.join(options.root, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, `demo-${timestamp(new Date())}-${process.pid}.sqlite`);
+  const databaseUrl = `sqlite:${path.relative(process.cwd(), file) || file}`;
+  const config: Config = {
+    port,
+    host: '127.0.0.1',
+    publicUrl,
+    oauth: { clientId: sandbox.app.clientId, clientSecret: sandbox.app.clientSecret, server: sandbox.url },
+    databaseUrl,
+    logLevel: 'error',
+    logFormat: 'pretty',
+    role: 'all',
+    workerConcurrency: 4,
+    bodyLimitBytes: 256 * 1024,
+    nodeEnv: 'development',
+  };
+  let app: App;
+  try {
+    app = await createApp({
+      config,
+      logger: options.logger ?? createLogger({ level: 'error', json: false }),
+      worker: { pollMs: 50 },
+      scheduler: false,
+    });
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+  const portal = sandbox.defaultPortal;
+  const hook = sandbox.createWebhook(portal.memberId, { userId: 1 });
+
+  async function rest<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const response = await fetch(`${hook.url}${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    const body = (await response.json()) as { result?: T; error?: string; error_description?: string };
+    if (!response.ok || body.error !== undefined) throw new Error(`${method}: ${body.error} ${body.error_description ?? ''}`.trim());
+    return body.result as T;
+  }
+
+  const stack: DemoStack = {
+    sandbox,
+    portal,
+    app,
+    clientId: sandbox.app.clientId,
+    databaseUrl,
+    rest,
+    async close(closeOptions = {}) {
+      await app.close();
+      await sandbox.close();
+      if (!closeOptions.keepDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    },
+  };
+  try {
+    const notice = await installApp(sandbox, portal, sandbox.app.clientId);
+    const status = notice.deliveries[0]?.status;
+    if (status !== 200) throw new Error(`the service refused the install (HTTP ${status}): see its log above`);
+    await app.ready;
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return stack;
+}
