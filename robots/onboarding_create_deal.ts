@@ -10,7 +10,7 @@ import { ensureMonthDeal } from './onboarding/deal';
 import { companyIdOf } from './onboarding/document';
 import { checkLogLine, dealLogLine } from './onboarding/log';
 import { monthOf, parseRestDate } from './onboarding/month';
-import { createPipelineResolver } from './onboarding/pipeline';
+import { resolvePipeline } from './onboarding/pipeline';
 import { onboardingSettings, withDefaults } from './onboarding/settings';
 import { decideEventRun } from './onboarding/trigger';
 
@@ -52,7 +52,7 @@ export const onboardingCreateDeal = defineRobot({
 
     // The creation month in the portal's time zone decides the deal's month (23:30 on 31 January in Moscow: January).
     const created = parseRestDate(company.DATE_CREATE) ?? ctx.now();
-    const pipeline = await createPipelineResolver(ctx.b24, settings)();
+    const pipeline = await resolvePipeline(ctx.b24, settings);
     const deal = await ensureMonthDeal(ctx, settings, pipeline, {
       companyId,
       companyTitle: String(company.TITLE ?? ''),

@@ -1,7 +1,6 @@
 /**
  * Finds the onboarding pipeline and its first stage. A portal may configure them by id; otherwise they are looked up
  * by name («Работа по бухгалтерскому аутсорсингу» / «Новая»), because ids differ from portal to portal.
- * One resolver per run: the lookups are made at most once per run.
  */
 import type { B24 } from '../../src/bitrix/types';
 import { RobotError } from '../../src/activities/robot-error';
@@ -30,12 +29,14 @@ const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase('ru') === 
 
 type PipelineSettings = Pick<OnboardingSettings, 'pipelineId' | 'pipelineName' | 'stageId' | 'stageName'>;
 
-export function createPipelineResolver(b24: B24, settings: PipelineSettings): () => Promise<DealPipeline> {
-  let pending: Promise<DealPipeline> | null = null;
-  return () => (pending ??= resolve(b24, settings));
+/** The onboarding pipeline's id, looked up by name unless configured (one request at most). */
+export async function resolveCategoryId(b24: B24, settings: Pick<OnboardingSettings, 'pipelineId' | 'pipelineName'>): Promise<number> {
+  if (settings.pipelineId !== null) return settings.pipelineId;
+  return findCategory(await b24.call<{ categories?: Category[] }>('crm.category.list', { entityTypeId: 2 }), settings.pipelineName);
 }
 
-async function resolve(b24: B24, settings: PipelineSettings): Promise<DealPipeline> {
+/** The pipeline and its first stage, looked up by name unless configured (one batch request at most). */
+export async function resolvePipeline(b24: B24, settings: PipelineSettings): Promise<DealPipeline> {
   if (settings.pipelineId !== null && settings.stageId !== null) return { categoryId: settings.pipelineId, stageId: settings.stageId };
   // Pipelines and stages in one batch request. crm.status.list has no paging and a portal has a few hundred
   // statuses at most, so the stages are filtered here rather than in a second request that waits for the id.

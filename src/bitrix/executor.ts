@@ -103,7 +103,6 @@ export function createExecutor(options: {
       ? Object.values(normaliseSection<string>((params as { cmd?: unknown } | undefined)?.cmd)).map(commandMethod)
       : [];
     let portal = await loadPortal(memberId, method);
-    let token = await tokens.current(portal, scope.userId);
     let attempt = 1;
     let limitAttempts = 0;
     let refreshes = 0;
@@ -113,6 +112,10 @@ export function createExecutor(options: {
       const limits = options.limits(portal);
       for (const m of isBatch ? new Set(subMethods) : [method]) await budget.ready(memberId, m);
       await limiter.acquire(memberId, limits);
+      // The token is read once our turn in the bucket's line has come, not before: the wait can outlast an access
+      // token, and a caller ahead in the line may have refreshed it already. A token read before the wait would
+      // reach the portal expired and send this call to the back of the line again after each refresh.
+      const token = await tokens.current(portal, scope.userId);
       try {
         const response = await transport.post<T>({
           clientEndpoint: portal.clientEndpoint,
@@ -130,12 +133,13 @@ export function createExecutor(options: {
         // PROTOCOL §4.7: expired_token → refresh, then repeat the same call; invalid_token → refresh once.
         if (error.code === 'expired_token' && refreshes < MAX_REFRESHES_PER_CALL) {
           refreshes += 1;
-          token = await tokens.refresh(portal, token, method);
+          // The refreshed pair is stored before refresh() returns; the next attempt reads it (or a newer one).
+          await tokens.refresh(portal, token, method);
           continue;
         }
         if (error.code === 'invalid_token' && !invalidRefreshed) {
           invalidRefreshed = true;
-          token = await tokens.refresh(portal, token, method);
+          await tokens.refresh(portal, token, method);
           continue;
         }
         if (error.code === 'QUERY_LIMIT_EXCEEDED') limiter.markFull(memberId, options.limits(portal));

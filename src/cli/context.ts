@@ -4,6 +4,7 @@
  * stored admin token), the robots, the manifests and the output helpers. A command that only reads the store never
  * needs the app keys.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import defaultRobots from '../../robots';
@@ -14,7 +15,7 @@ import { createBitrixClient } from '../bitrix/client';
 import type { BitrixClient } from '../bitrix/types';
 import { ConfigError, DEFAULT_DATABASE_URL, loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createStore } from '../store';
+import { createStore, parseDatabaseUrl } from '../store';
 import type { PortalRecord, Store } from '../store/types';
 import { CliError, noPortals, portalNotInstalled, portalUninstalled, UsageError } from './errors';
 import { loadManifests } from './manifest-source';
@@ -127,7 +128,19 @@ export function createCliContext(globals: GlobalOptions, deps: CliDeps = {}): Cl
       return config;
     },
     store() {
-      store ??= createStore(context.databaseUrl(), { logger: context.logger() });
+      store ??= (async () => {
+        const url = context.databaseUrl();
+        const target = parseDatabaseUrl(url);
+        // A CLI pointed at the wrong place must say so, not create an empty database and report "no portals".
+        if (target.engine === 'sqlite' && target.filename !== ':memory:' && !existsSync(target.filename)) {
+          throw new CliError(
+            'NO_DATABASE',
+            `no database at ${target.filename}: run b24robots where the service runs, or point it at the service's ` +
+              'database with DATABASE_URL or --database (sqlite:<file> or postgres://…)',
+          );
+        }
+        return createStore(url, { logger: context.logger() });
+      })();
       return store;
     },
     async client() {

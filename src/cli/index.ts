@@ -3,7 +3,7 @@
  * The `b24robots` command line: a small composition of command modules (one file per command).
  * Exit codes: 0 success, 1 failure (an error that names its fix), 2 usage (bad arguments, with the command's help).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runManifestsCommand } from './manifests';
@@ -16,6 +16,7 @@ import { registerProcessCommands } from './processes';
 import { registerRegistrationCommands } from './register';
 import { registerReportCommand } from './report';
 import { registerRunsCommand } from './runs';
+import { registerSchedulesCommand } from './schedules';
 import { registerSettingsCommand } from './settings';
 
 /** The package root (where package.json is), from src/cli or dist/src/cli alike. */
@@ -27,6 +28,14 @@ export function packageRoot(start = __dirname): string {
     dir = parent;
   }
   return dir;
+}
+
+function packageVersion(root: string): string {
+  try {
+    return String(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version ?? '0.0.0');
+  } catch {
+    return '0.0.0';
+  }
 }
 
 interface Session {
@@ -53,6 +62,7 @@ export function buildProgram(deps: CliDeps = {}): { program: Command; session: S
   const streams = deps.streams ?? { stdout: process.stdout, stderr: process.stderr };
   program
     .name('b24robots')
+    .version(packageVersion(root), '-V, --version', 'print the version')
     .description('Manage the b24-robots service: robots on installed Bitrix24 portals, settings, runs, sandbox')
     .option('--database <url>', 'database of the service (overrides DATABASE_URL): sqlite:<file> or postgres://…')
     .option('--public-url <url>', 'public URL of the service (overrides PUBLIC_URL): robot handlers are <url>/robots/<code>')
@@ -107,6 +117,7 @@ Examples:
   registerInvokeCommand(program, () => session.context());
   registerSettingsCommand(program, () => session.context());
   registerRunsCommand(program, () => session.context());
+  registerSchedulesCommand(program, () => session.context());
   registerReportCommand(program, {
     async open() {
       const ctx = session.context();

@@ -1,7 +1,9 @@
 /**
  * A Bitrix24 client that records every REST call a robot makes (method, params, result or error), for `invoke` to
- * print. With `dryRun`, reads are sent and writes are not: a write is recorded and answered locally with `true`
- * (`0` for `*.add`), so the handler goes on and the output shows everything it would have changed.
+ * print. With `dryRun`, reads are sent and writes are not: a write is recorded and answered locally in the shape the
+ * portal would use, so the handler goes on and the output shows everything it would have changed. Ids of kept-back
+ * adds are negative (-1, -2, …): no real record has them, so a later read of one fails visibly instead of finding
+ * some other record.
  */
 import { commandMethod, isReadMethod } from '../bitrix/retry';
 import type { B24, BatchCommand, BatchResult, BitrixClient, RestParams } from '../bitrix/types';
@@ -23,9 +25,18 @@ export interface RecordingClient {
   calls: RecordedCall[];
 }
 
-/** What a kept-back write answers: ids are 0, everything else `true` (Bitrix24's answer to most writes). */
-export function dryRunAnswer(method: string): unknown {
-  return /\.add$/i.test(method) ? 0 : true;
+/**
+ * What a kept-back write answers, shaped like the real answer (PROTOCOL §6): `crm.item.add` → `{item: {id, …}}`,
+ * `tasks.task.add|update` → `{task: {id, …}}` (ids as strings there), other `*.add` → the id, anything else → `true`.
+ */
+export function dryRunAnswer(method: string, params: unknown, nextId: () => number): unknown {
+  const lower = commandMethod(method).toLowerCase();
+  const fields = ((params as { fields?: Record<string, unknown> } | undefined)?.fields ?? {}) as Record<string, unknown>;
+  if (lower === 'crm.item.add') return { item: { ...fields, id: nextId() } };
+  if (lower === 'tasks.task.add') return { task: { ...fields, id: String(nextId()) } };
+  if (lower === 'tasks.task.update') return { task: { ...fields, id: String((params as { taskId?: unknown }).taskId ?? '') } };
+  if (/\.add$/.test(lower)) return nextId();
+  return true;
 }
 
 function errorText(error: unknown): string {
@@ -41,8 +52,13 @@ function listSummary(rows: unknown[]): unknown {
   return { rows: rows.length, first: rows.slice(0, 3) };
 }
 
-function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean): B24 {
+function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean, nextId: () => number): B24 {
   const keepBack = (method: string): boolean => dryRun && !isReadMethod(commandMethod(method));
+  const keptBack = (method: string, params: unknown, via: RecordedCall['via']): unknown => {
+    const result = dryRunAnswer(method, params, nextId);
+    calls.push({ method, params, sent: false, ok: true, result, via });
+    return result;
+  };
 
   async function traced<T>(method: string, params: unknown, send: () => Promise<T>, summary: (value: T) => unknown = (v) => v): Promise<T> {
     try {
@@ -58,17 +74,11 @@ function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean): B24 {
   return {
     memberId: inner.memberId,
     async call(method: string, params?: RestParams) {
-      if (keepBack(method)) {
-        calls.push({ method, params, sent: false, ok: true, result: dryRunAnswer(method), via: 'call' });
-        return dryRunAnswer(method) as any;
-      }
+      if (keepBack(method)) return keptBack(method, params, 'call') as any;
       return traced(method, params, () => inner.call(method, params));
     },
     async callRaw(method: string, params?: RestParams) {
-      if (keepBack(method)) {
-        calls.push({ method, params, sent: false, ok: true, result: dryRunAnswer(method), via: 'call' });
-        return { result: dryRunAnswer(method) as any };
-      }
+      if (keepBack(method)) return { result: keptBack(method, params, 'call') as any };
       return traced(method, params, () => inner.callRaw(method, params), (envelope) => envelope.result);
     },
     async batch(commands, options) {
@@ -78,8 +88,7 @@ function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean): B24 {
         sendable.length > 0 ? await inner.batch(Object.fromEntries(sendable), options) : { result: {}, errors: {}, total: {}, next: {} };
       for (const [key, [method, params]] of entries) {
         if (keepBack(method)) {
-          answer.result[key] = dryRunAnswer(method);
-          calls.push({ method, params, sent: false, ok: true, result: answer.result[key], via: 'batch' });
+          answer.result[key] = keptBack(method, params, 'batch');
         } else if (answer.errors[key]) {
           const { error, error_description } = answer.errors[key];
           calls.push({ method, params, sent: true, ok: false, error: [error, error_description].filter(Boolean).join(': '), via: 'batch' });
@@ -122,10 +131,12 @@ function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean): B24 {
 
 export function recordingClient(inner: BitrixClient, options: { dryRun: boolean }): RecordingClient {
   const calls: RecordedCall[] = [];
+  let lastId = 0;
+  const nextId = (): number => --lastId;
   return {
     calls,
     client: {
-      forPortal: (memberId, scope) => recordingB24(inner.forPortal(memberId, scope), calls, options.dryRun),
+      forPortal: (memberId, scope) => recordingB24(inner.forPortal(memberId, scope), calls, options.dryRun, nextId),
       metrics: inner.metrics,
       close: async () => undefined,
     },

@@ -2,6 +2,7 @@
  * The demo of section A (seed 004, issue 5): a company workflow and the company-update subscription run the
  * onboarding robots on new clients; one client is incomplete, a manager fixes it, and its deal follows by itself.
  */
+import { monthKey, monthOf } from '../../robots/onboarding/month';
 import { onboardingDefaults } from '../../robots/onboarding/settings';
 import { attachCompanyTemplate } from '../sandbox/bizproc';
 import { renderOnboardingReport } from '../cli/report';
@@ -34,7 +35,7 @@ function newClients(managers: number[]): Array<Record<string, unknown>> {
 export async function runOnboardingDemo(options: OnboardingDemoOptions): Promise<DemoStack> {
   const { write } = options;
   const stack = await startDemoStack({ root: options.root, domain: 'buh.bitrix24.test' });
-  const { sandbox, portal, app, rest } = stack;
+  const { sandbox, portal, app } = stack;
   try {
     const users = new Map(portal.users.map((user) => [user.id, `${user.name} ${user.lastName}`.trim()]));
     const managers = portal.users.filter((user) => user.position.startsWith('Менеджер') && user.active).map((user) => user.id);
@@ -54,14 +55,14 @@ export async function runOnboardingDemo(options: OnboardingDemoOptions): Promise
 
     write('\n1. Managers add five new clients');
     const ids: number[] = [];
-    for (const fields of newClients(managers)) ids.push(Number(await rest('crm.company.add', { fields })));
+    for (const fields of newClients(managers)) ids.push(stack.saveCompany(fields));
     await waitUntilIdle(app, portal);
-    const before = await describeCompanies(stack, ids, users);
+    const before = describeCompanies(stack, ids, users);
     for (const line of before.lines) write(line);
 
     const incomplete = before.views.find((view) => view.title === 'ООО «Ромашка»') as CompanyView;
     write(`\n2. A manager fills in the tariff of ${incomplete.title} (no admin action, no rerun by hand)`);
-    await rest('crm.company.update', { id: incomplete.id, fields: { UF_CRM_TARIFF_TYPE: 'Стандарт' } });
+    stack.saveCompany({ UF_CRM_TARIFF_TYPE: 'Стандарт' }, incomplete.id);
     await waitUntilIdle(app, portal);
 
     const wrong = before.views.find((view) => view.title === 'ООО «Вектор»') as CompanyView;
@@ -84,7 +85,7 @@ export async function runOnboardingDemo(options: OnboardingDemoOptions): Promise
     await waitUntilIdle(app, portal);
 
     write('\nWhere things stand');
-    const after = await describeCompanies(stack, ids, users);
+    const after = describeCompanies(stack, ids, users);
     for (const line of after.lines) write(line);
     const deals = after.views.filter((view) => view.deal).length;
     const open = after.views.filter((view) => view.task?.open).length;
@@ -92,12 +93,14 @@ export async function runOnboardingDemo(options: OnboardingDemoOptions): Promise
     write(`\n  ${ids.length} companies → ${deals} deals, ${open} open task(s), ${closed} closed; task title «${onboardingDefaults.taskTitle}».`);
     for (const line of await describeRest(stack)) write(line);
 
+    // This month only: the seed's older companies are in the portal too.
+    const month = monthKey(monthOf(new Date(), portal.timeZone));
     const report = await onboardingReport(app.client.forPortal(portal.memberId), {
       timeZone: portal.timeZone,
-      range: parseReportRange({}, portal.timeZone, new Date()),
+      range: parseReportRange({ from: month, to: month }, portal.timeZone, new Date()),
     });
-    write(`\nReport (b24robots report onboarding --portal ${portal.domain}):`);
-    write(renderOnboardingReport({ ...report, newClients: report.newClients.slice(-6) }, 'text').trimEnd().replace(/^/gm, '  '));
+    write(`\nReport (b24robots report onboarding --portal ${portal.domain} --from ${month} --to ${month}):`);
+    for (const line of renderOnboardingReport(report, 'text').trimEnd().split('\n')) write(line ? `  ${line}` : '');
 
     write('\nLook further (sandbox API, JSON):');
     write(`  deals      ${sandbox.url}/sandbox/portals/${portal.domain}/crm/2`);

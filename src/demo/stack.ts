@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { startSandbox, type Sandbox, type SandboxPortal } from '../sandbox';
 import { installApp } from '../sandbox/bizproc';
+import { createItem, updateItem } from '../sandbox/data';
 
 export interface DemoStack {
   sandbox: Sandbox;
@@ -19,8 +20,9 @@ export interface DemoStack {
   clientId: string;
   /** `sqlite:<file>` of the service's store. */
   databaseUrl: string;
-  /** REST as the portal's admin through an incoming webhook: what a person does in the portal's UI. */
-  rest<T = any>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** A manager's edit in the portal's UI: written by the portal itself (no REST, no rate limit), raising the same
+   *  events and workflow starts as any change. Returns the company id. */
+  saveCompany(fields: Record<string, unknown>, id?: number): number;
   /** Stops the service and the sandbox; removes the database file unless `keepDatabase`. */
   close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -79,18 +81,8 @@ export async function startDemoStack(options: { root: string; domain: string; lo
     throw error;
   }
   const portal = sandbox.defaultPortal;
-  const hook = sandbox.createWebhook(portal.memberId, { userId: 1 });
-
-  async function rest<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${hook.url}${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
-    const body = (await response.json()) as { result?: T; error?: string; error_description?: string };
-    if (!response.ok || body.error !== undefined) throw new Error(`${method}: ${body.error} ${body.error_description ?? ''}`.trim());
-    return body.result as T;
-  }
+  // The admin (user 1) types it in.
+  const write = () => ({ portal, userId: 1, now: sandbox.now(), api: 'sandbox' as const });
 
   const stack: DemoStack = {
     sandbox,
@@ -98,7 +90,9 @@ export async function startDemoStack(options: { root: string; domain: string; lo
     app,
     clientId: sandbox.app.clientId,
     databaseUrl,
-    rest,
+    saveCompany(fields, id) {
+      return id === undefined ? createItem(write(), 4, fields).id : updateItem(write(), 4, id, fields).record.id;
+    },
     async close(closeOptions = {}) {
       await app.close();
       await sandbox.close();

@@ -5,7 +5,7 @@
  */
 import { findTariff, checkCompany } from '../../robots/onboarding/check';
 import { monthKey, monthLabel, monthOf, parseRestDate } from '../../robots/onboarding/month';
-import { createPipelineResolver } from '../../robots/onboarding/pipeline';
+import { resolveCategoryId } from '../../robots/onboarding/pipeline';
 import { withDefaults, type OnboardingSettings } from '../../robots/onboarding/settings';
 import { isOpen, toReminderTask, type ReminderTask } from '../../robots/onboarding/task';
 import { isRobotError } from '../activities/robot-error';
@@ -174,10 +174,10 @@ export async function loadOnboardingData(b24: B24, settings: OnboardingSettings,
 
   let deals: Array<Record<string, unknown>> = [];
   try {
-    const pipeline = await createPipelineResolver(b24, { ...settings, stageId: settings.stageId ?? '' })();
+    const categoryId = await resolveCategoryId(b24, settings);
     deals = await b24.listAll<Record<string, unknown>>('crm.deal.list', {
       // A company's deal is created after the company, so deals older than the period cannot belong to it.
-      filter: { CATEGORY_ID: pipeline.categoryId, '>=DATE_CREATE': from },
+      filter: { CATEGORY_ID: categoryId, '>=DATE_CREATE': from },
       select: ['ID', 'TITLE', 'COMPANY_ID', 'DATE_CREATE', settings.dealTariffField, settings.dealMonthField],
     });
   } catch (error) {

@@ -302,7 +302,7 @@ export interface OAuthDoor {
 /** Forwards everything to the sandbox's OAuth server / REST and records every refresh grant on the way. */
 export async function startOAuthDoor(target: string): Promise<OAuthDoor> {
   const refreshes: RefreshRecord[] = [];
-  const server = http.createServer(async (req, res) => {
+  async function forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = Date.now();
     const body = await readBody(req);
     const headers: Record<string, string> = {};
@@ -337,6 +337,13 @@ export async function startOAuthDoor(target: string): Promise<OAuthDoor> {
     }
     res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });
     res.end(answer);
+  }
+  const server = http.createServer((req, res) => {
+    forward(req, res).catch((error: unknown) => {
+      // the door must never leave the service hanging: a failure is a 502, like a broken gateway
+      res.writeHead(502, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: 'bad_gateway', error_description: String(error) }));
+    });
   });
   const url = await listen(server);
   return { url, refreshes, close: () => stop(server) };

@@ -204,6 +204,32 @@ describe('onboarding_create_deal', () => {
   });
 });
 
+describe('per-portal settings', () => {
+  afterEach(async () => world.app.store.saveSettings(world.memberId, {}));
+
+  it('a pipeline that does not exist ends the run with an error naming the setting to fix', async () => {
+    await world.app.store.saveSettings(world.memberId, { onboarding: { pipelineName: 'Продажи услуг' } });
+    const id = world.plantCompany({ TITLE: 'ООО «Эхо»', ASSIGNED_BY_ID: 2, UF_CRM_TARIFF_TYPE: 'Базовый' }, JAN_31_2330_MSK);
+    const workflowId = await startWorkflow(dealTemplate, id);
+    await world.settle();
+    expect(workflowResult(workflowId)).toMatchObject({ Result: 'error', Error: expect.stringContaining('onboarding.pipelineId') });
+    expect(await world.deals(id)).toEqual([]);
+  });
+
+  it("a portal's own field codes, tariff table and pipeline id are used", async () => {
+    const categories = (await world.rest('crm.category.list', { entityTypeId: 2 })).categories;
+    const service = categories.find((c: { name: string }) => c.name === 'Клиентский сервис');
+    await world.app.store.saveSettings(world.memberId, {
+      onboarding: { pipelineId: service.id, companyTariffField: 'COMMENTS', tariffs: [{ name: 'Эконом', price: 1500 }] },
+    });
+    const id = world.plantCompany({ TITLE: 'ООО «Своё»', ASSIGNED_BY_ID: 2, COMMENTS: 'эконом' }, JAN_31_2330_MSK);
+    await world.invoke('onboarding_create_deal', id);
+    await world.settle();
+    const [deal] = await world.deals(id);
+    expect(deal).toMatchObject({ TITLE: 'ООО «Своё» / Эконом / Январь 2025', CATEGORY_ID: String(service.id), STAGE_ID: `C${service.id}:NEW` });
+  });
+});
+
 describe('update-driven re-run', () => {
   it('an incomplete new company that a manager fixes gets its deal within one update, and its task closed', async () => {
     const id = await world.addCompany({ TITLE: 'ООО «Север»', ASSIGNED_BY_ID: 3 });
