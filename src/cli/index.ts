@@ -126,6 +126,16 @@ Examples:
     },
     write: (text) => void streams.stdout.write(text),
   });
+  // report.ts (another module) defines the reports; their examples are added here.
+  const report = program.commands.find((command) => command.name() === 'report');
+  report?.addHelpText('after', '\nExamples:\n  $ b24robots report onboarding --portal acme.bitrix24.ru --from 2025-01 --to 2025-03\n  $ b24robots report <report> --help');
+  report?.commands
+    .find((command) => command.name() === 'onboarding')
+    ?.addHelpText(
+      'after',
+      '\nExamples:\n  $ b24robots report onboarding --portal acme.bitrix24.ru --from 2025-01 --to 2025-03\n' +
+        '  $ b24robots report onboarding --portal acme.bitrix24.ru --part clients --csv > clients.csv',
+    );
   registerProcessCommands(program, { root, context: () => session.context() });
   return { program, session };
 }

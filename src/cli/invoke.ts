@@ -186,8 +186,8 @@ export function registerInvokeCommand(program: Command, context: () => CliContex
       `
 The run is processed here by the worker's code (source "manual"); it fails at its first error (retry it with
 \`b24robots runs retry <id>\`). A replayed call keeps its event_token, so it answers that workflow step.
-With --dry-run a write is answered locally, shaped like the portal's answer (new ids are -1, -2, …), so the
-robot can go on.
+With --dry-run a write is answered locally, shaped like the portal's answer (new ids from 2000000001), so
+the robot can go on.
 
 Examples:
   $ b24robots invoke onboarding_create_deal --portal acme.bitrix24.ru --document COMPANY_12 --dry-run

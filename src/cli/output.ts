@@ -105,7 +105,7 @@ export function createOutput(options: OutputOptions = {}): Output {
         const filled = Math.round((count / total) * width);
         const text = `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${count}/${total} ${current}`;
         clearBar();
-        bar = text.slice(0, (streams.stderr.columns ?? 80) - 1);
+        bar = text.slice(0, (streams.stderr.columns || 80) - 1);
         streams.stderr.write(bar);
       };
       draw(label);

@@ -2,11 +2,14 @@
  * A Bitrix24 client that records every REST call a robot makes (method, params, result or error), for `invoke` to
  * print. With `dryRun`, reads are sent and writes are not: a write is recorded and answered locally in the shape the
  * portal would use, so the handler goes on and the output shows everything it would have changed. Ids of kept-back
- * adds are negative (-1, -2, …): no real record has them, so a later read of one fails visibly instead of finding
- * some other record.
+ * adds start at 2000000001: positive (robots rightly refuse an id ≤ 0) but far above any real portal's ids, so a
+ * later read of one fails visibly instead of finding some other record.
  */
 import { commandMethod, isReadMethod } from '../bitrix/retry';
 import type { B24, BatchCommand, BatchResult, BitrixClient, RestParams } from '../bitrix/types';
+
+/** First id handed out for a kept-back add (int32 columns end at 2147483647). */
+export const DRY_RUN_FIRST_ID = 2_000_000_001;
 
 export interface RecordedCall {
   method: string;
@@ -131,8 +134,8 @@ function recordingB24(inner: B24, calls: RecordedCall[], dryRun: boolean, nextId
 
 export function recordingClient(inner: BitrixClient, options: { dryRun: boolean }): RecordingClient {
   const calls: RecordedCall[] = [];
-  let lastId = 0;
-  const nextId = (): number => --lastId;
+  let lastId = DRY_RUN_FIRST_ID - 1;
+  const nextId = (): number => ++lastId;
   return {
     calls,
     client: {

@@ -116,7 +116,7 @@ export function renderExecution(ctx: CliContext, execution: Execution): string {
   ];
   execution.calls.forEach((call, i) => {
     const outcome = !call.sent
-      ? yellow('not sent (dry run)')
+      ? `${yellow('not sent (dry run)')} ${dim(`answered ${clip(json(call.result), 60)}`)}`
       : call.ok
         ? `${green('ok')} ${dim(clip(json(call.result), 70))}`
         : red(`error ${clip(call.error ?? '', 90)}`);

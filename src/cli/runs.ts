@@ -119,6 +119,16 @@ Examples:
     .description('re-queue a failed run; its recorded steps are reused, not repeated')
     .option('--now', 'run it in this process at once and print the outcome')
     .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      `
+Steps the run recorded (a deal created, a task set) are reused, not repeated. If its workflow already received the
+earlier error, the retry does the work but cannot answer the workflow again.
+
+Examples:
+  $ b24robots runs retry 6f1c2e3a-5b7d-4c1e-9a0b-1d2e3f4a5b6c
+  $ b24robots runs retry 6f1c2e3a-5b7d-4c1e-9a0b-1d2e3f4a5b6c --now`,
+    )
     // optsWithGlobals: `--json` after `retry` is parsed by the parent `runs`, which has the same option.
     .action((id: string, _options: unknown, command: Command) => retry(context(), id, command.optsWithGlobals<{ now?: boolean; json?: boolean }>()));
 }

@@ -128,6 +128,7 @@ Examples:
     .description('print the effective settings (defaults under what the portal stored), or one key')
     .option('--stored', 'only what the portal stored, without defaults')
     .option('--json', 'JSON output, also for a single text value')
+    .addHelpText('after', '\nExamples:\n  $ b24robots settings --portal acme.bitrix24.ru get\n  $ b24robots settings --portal acme.bitrix24.ru get onboarding.tariffs --json\n  $ b24robots settings --portal acme.bitrix24.ru get --stored')
     .action(async (key: string | undefined, options: { stored?: boolean; json?: boolean }, command: Command) => {
       const ctx = context();
       const { stored, catalog } = await openPortal(ctx, command.optsWithGlobals<PortalOption>());
@@ -144,6 +145,14 @@ Examples:
     .command('set')
     .argument('<assignments...>', 'key=value pairs')
     .description('change values; all are validated together and saved only if every one is valid')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ b24robots settings --portal acme.bitrix24.ru set onboarding.taskDeadlineDays=5
+  $ b24robots settings --portal acme.bitrix24.ru set schedules.calls_distribute="0 10 * * 1"
+  $ b24robots settings --portal acme.bitrix24.ru set schedules.comms_sweep=off`,
+    )
     .action(async (assignments: string[], _options: unknown, command: Command) => {
       const ctx = context();
       const parsed = assignments.map(parseAssignment);
@@ -158,5 +167,6 @@ Examples:
   settings
     .command('edit')
     .description('edit the stored settings as JSON in $VISUAL / $EDITOR; validated before saving')
+    .addHelpText('after', '\nExamples:\n  $ EDITOR=nano b24robots settings --portal acme.bitrix24.ru edit\n  $ VISUAL="code --wait" b24robots settings edit')
     .action(async (_options: unknown, command: Command) => edit(context(), command.optsWithGlobals<PortalOption>()));
 }

@@ -105,7 +105,7 @@ describe('b24robots operations on an installed portal', () => {
         ['crm.timeline.comment.add', false],
       ]);
       expect(execution.calls[1].params.fields.COMMENT).toBe('Привет: ООО «Ромашка»');
-      expect(execution.run).toMatchObject({ state: 'done', returnValues: { CommentId: -1 } });
+      expect(execution.run).toMatchObject({ state: 'done', returnValues: { CommentId: 2000000001 } });
       expect(journalOf('crm.timeline.comment.add')).toHaveLength(0);
       expect(await store.listRuns({ robotCode: 'cli_deal_note' })).toHaveLength(0);
     });
@@ -142,7 +142,7 @@ describe('b24robots operations on an installed portal', () => {
       const execution = JSON.parse(result.stdout);
       expect(execution.portal.domain).toBe('acme.bitrix24.test');
       const send = execution.calls.find((c: { method: string }) => c.method === 'bizproc.event.send');
-      expect(send).toMatchObject({ sent: false, params: { RETURN_VALUES: { CommentId: -1 } } });
+      expect(send).toMatchObject({ sent: false, params: { RETURN_VALUES: { CommentId: 2000000001 } } });
       expect(execution.calls.find((c: { method: string }) => c.method === 'crm.timeline.comment.add').params.fields.COMMENT).toBe('Из файла: ООО «Ромашка»');
     });
 

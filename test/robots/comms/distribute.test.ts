@@ -3,6 +3,7 @@
  * The seeded «Менеджеры» list has five managers: the 2nd is on vacation, the 4th on sick leave.
  */
 import { saveSettings } from '../../../src/activities/settings';
+import { addUser } from '../../../src/sandbox/data';
 import { commsSettings } from '../../../robots/comms/settings';
 import {
   addCompany,
@@ -154,5 +155,48 @@ describe('calls_distribute against the sandbox portal', () => {
     await runRobot(world, 'calls_distribute');
     // lists.element.get, user.get, one keyset batch for the queue, one tasks batch.
     expect(requests(world) - before).toBeLessThanOrEqual(4);
+  });
+
+  it('two runs started at the same moment (the Monday job and an admin) give each company once', async () => {
+    const enqueue = (key: string) =>
+      world.store.enqueueRun({
+        memberId: world.portal.memberId,
+        robotCode: 'calls_distribute',
+        source: 'manual',
+        dedupeKey: key,
+        workflowId: null,
+        eventToken: null,
+        documentId: null,
+        documentType: null,
+        properties: {},
+        userId: null,
+        useSubscription: false,
+        firedAt: world.clock.now(),
+        availableAt: world.clock.now(),
+      });
+    await enqueue('monday-job');
+    await enqueue('admin');
+
+    await world.worker.drain(); // the worker runs both at once (concurrency 4)
+
+    const made = callTasks(world);
+    expect(made).toHaveLength(9);
+    expect(new Set(made.map((task) => task.companyId)).size).toBe(9);
+    const runs = await world.store.listRuns({ robotCode: 'calls_distribute' });
+    expect(runs.map((run) => run.returnValues?.Assigned).sort()).toEqual([0, 9]);
+  });
+
+  it('takes the active employees of a department when the settings say so', async () => {
+    const sales = [
+      addUser(world.portal, { name: 'Ирина', lastName: 'Орлова', departments: [7] }),
+      addUser(world.portal, { name: 'Пётр', lastName: 'Зайцев', departments: [7] }),
+      addUser(world.portal, { name: 'Олег', lastName: 'Уволенный', departments: [7], active: false }),
+    ];
+    await saveSettings(world.store, world.portal.memberId, commsSettings, { perManager: 3, managers: { source: 'department', departmentId: 7 } });
+
+    const run = await runRobot(world, 'calls_distribute');
+
+    expect(run.returnValues).toMatchObject({ Result: 'ok', Assigned: 6, Managers: 2 });
+    expect(new Set(callTasks(world).map((task) => task.responsibleId))).toEqual(new Set([sales[0].id, sales[1].id]));
   });
 });

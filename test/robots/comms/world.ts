@@ -69,6 +69,9 @@ export interface WorldOptions {
   wrapClient?: (client: BitrixClient) => BitrixClient;
   /** Worker attempts per run (default 1: a failure shows at once). */
   maxAttempts?: number;
+  /** The service's database (default SQLite in memory); `schema` for PostgreSQL. */
+  databaseUrl?: string;
+  schema?: string;
 }
 
 export async function createWorld(options: WorldOptions): Promise<World> {
@@ -87,7 +90,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     logger: { error: () => undefined },
   });
   const portal = sandbox.defaultPortal;
-  const store = await createStore('sqlite::memory:', { clock: clock.now });
+  const store = await createStore(options.databaseUrl ?? 'sqlite::memory:', { clock: clock.now, schema: options.schema });
   const record: PortalRecord = {
     memberId: portal.memberId,
     domain: portal.domain,
