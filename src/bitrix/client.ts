@@ -76,6 +76,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     execute: executor.execute,
     sendBatch: executor.sendBatch,
     budget,
+    bucket: { slotDelayMs: executor.slotDelayMs, sleep },
   });
   const deps = { execute: executor.execute, sendBatch: executor.sendBatch };
   let closed = false;

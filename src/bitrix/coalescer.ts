@@ -23,6 +23,13 @@ interface Queue {
   timer: NodeJS.Timeout | null;
 }
 
+/** What lets the coalescer keep a batch open while the portal's bucket is full (see `windowClosed`). */
+export interface BucketWait {
+  /** How long a request made now would wait for the portal's bucket. */
+  slotDelayMs(memberId: string): Promise<number>;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface Coalescer {
   call<T = unknown>(scope: Scope, method: string, params?: RestParams): Promise<T>;
   /** Sends everything still waiting and stops the timers; later calls are refused. */
@@ -48,6 +55,8 @@ export function createCoalescer(options: {
   execute: (scope: Scope, method: string, params?: RestParams) => Promise<RestResponse<unknown>>;
   sendBatch: (scope: Scope, cmd: Record<string, string>, halt: boolean) => Promise<BatchAnswer>;
   budget: OperatingBudget;
+  /** Without it, a batch closes when the window ends, whatever the bucket. */
+  bucket?: BucketWait;
 }): Coalescer {
   const { execute, sendBatch, budget } = options;
   const queues = new Map<string, Queue>();
@@ -89,6 +98,21 @@ export function createCoalescer(options: {
     await Promise.all(retries);
   }
 
+  /**
+   * The window is over. If the portal's bucket has room, the batch goes now. If not, it would only wait in the rate
+   * limiter's line, so it stays open for that wait instead (once): calls that runs issue meanwhile join it rather than
+   * queueing one request each (a batch counts once against the bucket, PROTOCOL §5.2).
+   */
+  async function windowClosed(key: string, queue: Queue): Promise<void> {
+    queue.timer = null;
+    if (options.bucket && queue.pending.length < BATCH_LIMIT) {
+      const delay = await options.bucket.slotDelayMs(queue.scope.memberId).catch(() => 0);
+      if (delay > 0 && queues.get(key) === queue) await options.bucket.sleep(delay);
+    }
+    // A full batch or close() may have sent it meanwhile.
+    if (queues.get(key) === queue) flush(key);
+  }
+
   function flush(key: string): void {
     const queue = queues.get(key);
     if (!queue) return;
@@ -122,9 +146,10 @@ export function createCoalescer(options: {
         const key = `${scope.memberId}\u0000${scope.userId ?? 'admin'}`;
         let queue = queues.get(key);
         if (!queue) {
-          queue = { scope, pending: [], timer: null };
-          queues.set(key, queue);
-          queue.timer = setTimeout(() => flush(key), options.windowMs);
+          const opened: Queue = { scope, pending: [], timer: null };
+          queues.set(key, opened);
+          opened.timer = setTimeout(() => void windowClosed(key, opened), options.windowMs);
+          queue = opened;
         }
         queue.pending.push({ method, params, resolve: resolve as (v: unknown) => void, reject });
         if (queue.pending.length >= BATCH_LIMIT) flush(key);

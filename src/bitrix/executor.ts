@@ -27,6 +27,8 @@ export interface Executor {
   /** One `batch` request of ≤ 50 `cmd` strings, parsed. */
   sendBatch(scope: Scope, cmd: Record<string, string>, halt: boolean): Promise<BatchAnswer>;
   loadPortal(memberId: string, method?: string): Promise<PortalRecord>;
+  /** How long a request to the portal made now would wait in the rate limiter's line (0 when a portal is unknown). */
+  slotDelayMs(memberId: string): Promise<number>;
 }
 
 /**
@@ -168,5 +170,9 @@ export function createExecutor(options: {
       return parseBatchEnvelope(envelope);
     },
     loadPortal,
+    async slotDelayMs(memberId) {
+      const portal = await loadPortal(memberId).catch(() => null);
+      return portal ? limiter.delayMs(memberId, options.limits(portal)) : 0;
+    },
   };
 }

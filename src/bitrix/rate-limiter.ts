@@ -13,6 +13,8 @@ export interface RateLimiter {
   markFull(memberId: string, limits: LimitConfig): void;
   /** The current level (for metrics and tests). */
   level(memberId: string, limits: LimitConfig): number;
+  /** How long a request made now would wait for its turn, counting the requests already in line (0: it goes at once). */
+  delayMs(memberId: string, limits: LimitConfig): number;
 }
 
 interface Bucket {
@@ -20,6 +22,8 @@ interface Bucket {
   at: number;
   /** The last waiter in line: requests of one portal pass in arrival order. */
   tail: Promise<void>;
+  /** Requests in line that have not taken their place in the bucket yet. */
+  waiting: number;
 }
 
 /** Standard plans 50 burst, 2/s; Enterprise 250, 5/s (PROTOCOL §5.2); 480 s operating budget (docs example). */
@@ -36,7 +40,7 @@ export function createRateLimiter(options: { clock: Clock; sleep: Sleep; metrics
   function bucketOf(memberId: string): Bucket {
     let bucket = buckets.get(memberId);
     if (!bucket) {
-      bucket = { level: 0, at: clock().getTime(), tail: Promise.resolve() };
+      bucket = { level: 0, at: clock().getTime(), tail: Promise.resolve(), waiting: 0 };
       buckets.set(memberId, bucket);
     }
     return bucket;
@@ -65,7 +69,10 @@ export function createRateLimiter(options: { clock: Clock; sleep: Sleep; metrics
   return {
     acquire(memberId, limits) {
       const bucket = bucketOf(memberId);
-      const turn = bucket.tail.then(() => take(bucket, limits));
+      bucket.waiting += 1;
+      const turn = bucket.tail.then(() => take(bucket, limits)).finally(() => {
+        bucket.waiting -= 1;
+      });
       bucket.tail = turn.catch(() => undefined); // one failed wait must not block the line behind it
       return turn;
     },
@@ -78,6 +85,12 @@ export function createRateLimiter(options: { clock: Clock; sleep: Sleep; metrics
       const bucket = bucketOf(memberId);
       drain(bucket, limits);
       return bucket.level;
+    },
+    delayMs(memberId, limits) {
+      const bucket = bucketOf(memberId);
+      drain(bucket, limits);
+      const excess = bucket.level + bucket.waiting + 1 - limits.burst;
+      return excess <= 0 ? 0 : Math.ceil((excess / limits.drainPerSecond) * 1000);
     },
   };
 }

@@ -137,7 +137,11 @@ export async function readPortalStatus(options: {
 
   const records = await readRecords(options.store, portal.memberId);
   const adopted = await installRecords(options.store, portal, options.robots, options.publicUrl);
-  for (const [code, entry] of Object.entries(adopted)) records.entries[code] ??= entry;
+  // Whichever registered a code last (the CLI, or the service at install or app update) sent what is there now.
+  for (const [code, entry] of Object.entries(adopted)) {
+    const own = records.entries[code];
+    if (!own || Date.parse(entry.at) > Date.parse(own.at)) records.entries[code] = entry;
+  }
 
   const desired = desiredEntries(options.manifests, { publicUrl: options.publicUrl, authUserId: portal.adminUserId });
   const entries: StatusEntry[] = [];

@@ -30,14 +30,15 @@ export interface RecordingClient {
 
 /**
  * What a kept-back write answers, shaped like the real answer (PROTOCOL §6): `crm.item.add` → `{item: {id, …}}`,
- * `tasks.task.add|update` → `{task: {id, …}}` (ids as strings there), other `*.add` → the id, anything else → `true`.
+ * `tasks.task.add|update` → `{task: {id}}` (a string there), other `*.add` → the id, anything else → `true`.
  */
 export function dryRunAnswer(method: string, params: unknown, nextId: () => number): unknown {
   const lower = commandMethod(method).toLowerCase();
   const fields = ((params as { fields?: Record<string, unknown> } | undefined)?.fields ?? {}) as Record<string, unknown>;
   if (lower === 'crm.item.add') return { item: { ...fields, id: nextId() } };
-  if (lower === 'tasks.task.add') return { task: { ...fields, id: String(nextId()) } };
-  if (lower === 'tasks.task.update') return { task: { ...fields, id: String((params as { taskId?: unknown }).taskId ?? '') } };
+  // tasks.* take UPPERCASE input and answer in camelCase (PROTOCOL §6.7): only the id is echoed.
+  if (lower === 'tasks.task.add') return { task: { id: String(nextId()) } };
+  if (lower === 'tasks.task.update') return { task: { id: String((params as { taskId?: unknown }).taskId ?? '') } };
   if (/\.add$/.test(lower)) return nextId();
   return true;
 }

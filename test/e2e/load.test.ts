@@ -66,7 +66,7 @@ describe('100 concurrent robot calls with the rate bucket on and short-lived tok
 
     // Managers drag 100 deals into the two stages in the portal's UI.
     dealIds.forEach((id, i) => portal.documents.update(2, id, { STAGE_ID: i % 2 === 0 ? 'PREPARATION' : 'PREPAYMENT_INVOICE' }));
-    await whenIdle(portal, { timeoutMs: 28_000 });
+    await whenIdle(portal, { timeoutMs: 45_000 });
     const runs = await until('every run to finish', async () => {
       const all = await app.store.listRuns({ robotCode: 'e2e_deal_task' });
       return all.length === DEALS && all.every((run) => run.finishedAt) ? all : null;
@@ -118,6 +118,6 @@ describe('100 concurrent robot calls with the rate bucket on and short-lived tok
     }
     expect([...byUser.keys()].every((user) => user === 1 || user === 5)).toBe(true);
     expect(app.client.metrics.refreshes).toBe(refreshes.length);
-    console.log('STATS', JSON.stringify({ httpRequests, restCalls, refused503: refusedByBucket.length, expired: ours.filter((e) => e.error === 'expired_token').length, batches: ours.filter((e) => e.method === 'batch').length, refreshes: refreshes.map((r) => r.userId) }));
-  });
+    // ~10 s here (the bucket lets 2 requests a second through); the margin is for a busy CI machine, not a budget.
+  }, 60_000);
 });
