@@ -38,7 +38,8 @@ function newestSource(dir: string): number {
  */
 export function ensureBuilt(): void {
   const stale = () => !existsSync(CLI) || statSync(CLI).mtimeMs < Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'robots')));
-  if (!stale()) return;
+  // The staleness check is made under the lock too: during another file's build, index.js may already be new while
+  // the modules it loads are still being written.
   const lock = path.join(tmpdir(), 'b24robots-cli-test-build.lock');
   const deadline = Date.now() + 180_000;
   for (;;) {
