@@ -3,7 +3,7 @@
  * with `runCli`, so it can serve small test robots instead of the product's; everything else is the same code path:
  * a real SQLite store, the sandbox portal, the worker's processRun).
  */
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../src/cli/index';
 import { createStore } from '../../src/store';
@@ -86,7 +86,9 @@ describe('b24robots operations on an installed portal', () => {
       const bad = await runBuiltCli(['settings', '--portal', 'acme.bitrix24.test', 'edit'], { ...world.env, EDITOR, DAYS: '-1' });
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain('"onboarding.taskDeadlineDays" must be >= 0');
-      expect(bad.stderr).toContain('your edit is kept in');
+      const kept = /your edit is kept in (\S+)/.exec(bad.stderr)?.[1];
+      expect(kept && JSON.parse(await readFile(kept, 'utf8')).onboarding.taskDeadlineDays).toBe(-1);
+      await rm(path.dirname(kept!), { recursive: true, force: true });
       expect((await store.getSettings(acmeId)).onboarding).toMatchObject({ taskDeadlineDays: 5 });
 
       const good = await runBuiltCli(['settings', '--portal', 'acme.bitrix24.test', 'edit'], { ...world.env, EDITOR, DAYS: '7' });
