@@ -3,6 +3,7 @@
  * Robot properties carry dates without an offset (PROTOCOL §2.5: culture format), so they are read as the portal's
  * local time; dates sent back carry the portal's offset so Bitrix24 stores the same instant.
  */
+import { assertTimeZone, toZonedIso, zonedParts, zoneOffsetMinutes } from '../util/zoned-time';
 
 export interface WallTime {
   year: number;
@@ -15,31 +16,11 @@ export interface WallTime {
   millisecond: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** True for a time zone name Intl knows, e.g. `Europe/Moscow`. */
 export function isValidTimeZone(timeZone: string): boolean {
   if (typeof timeZone !== 'string' || timeZone === '') return false;
   try {
-    formatterFor(timeZone);
+    assertTimeZone(timeZone);
     return true;
   } catch {
     return false;
@@ -48,19 +29,8 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** The wall-clock time of an instant in a time zone. */
 export function toWallTime(instant: Date, timeZone: string): WallTime {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year,
-    month: parts.month,
-    day: parts.day,
-    hour: parts.hour === 24 ? 0 : parts.hour,
-    minute: parts.minute,
-    second: parts.second,
-    millisecond: instant.getUTCMilliseconds(),
-  };
+  const { year, month, day, hour, minute, second } = zonedParts(instant, timeZone);
+  return { year, month, day, hour, minute, second, millisecond: instant.getUTCMilliseconds() };
 }
 
 function wallAsUtc(wall: WallTime): number {
@@ -70,11 +40,7 @@ function wallAsUtc(wall: WallTime): number {
   return utc.getTime();
 }
 
-/** Offset of the zone from UTC at an instant, in minutes (Moscow: +180). */
-export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const wall = toWallTime(instant, timeZone);
-  return Math.round((wallAsUtc(wall) - instant.getTime()) / 60_000);
-}
+export { zoneOffsetMinutes };
 
 /**
  * The instant at which the zone's clocks show `wall`. Two passes settle DST edges; a wall time skipped by a
@@ -105,12 +71,5 @@ export function formatIsoDate(instant: Date, timeZone: string): string {
 
 /** `2024-12-31T18:00:00+03:00`: ISO 8601 with the zone's offset, as REST returns dates (PROTOCOL §5.6). */
 export function formatIsoDateTime(instant: Date, timeZone: string): string {
-  const wall = toWallTime(instant, timeZone);
-  const offset = zoneOffsetMinutes(instant, timeZone);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return (
-    `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+  return toZonedIso(instant, timeZone);
 }
