@@ -10,8 +10,10 @@ import { createBitrixClient, defaultLimits } from '../src/bitrix';
 import type { BitrixClient, LimitConfig } from '../src/bitrix/types';
 import { startSandbox, type Sandbox, type SandboxPortal } from '../src/sandbox';
 import type { LimitsPatch } from '../src/sandbox/limits';
+import { attachSandboxPortal } from '../src/dev/sandbox-portal';
 import { createStore } from '../src/store';
-import type { PortalRecord, RunRecord, Store } from '../src/store/types';
+import { standaloneRun } from '../src/store/standalone-run';
+import type { RunRecord, Store } from '../src/store/types';
 import { createWorker, type Worker } from '../src/worker/worker';
 import { robots } from '../robots';
 import { commsSettings, type CommsSettings } from '../robots/comms/settings';
@@ -70,36 +72,12 @@ export async function startBench(portals: Array<{ name: string; seed: Record<str
     const portal = sandbox.portal(`${p.name}.bitrix24.test`);
     byName.set(p.name, portal);
     const now = clock.now();
-    const record: PortalRecord = {
-      memberId: portal.memberId,
-      domain: portal.domain,
-      clientEndpoint: portal.clientEndpoint,
-      serverEndpoint: `${sandbox.url}/rest/`,
-      applicationToken: 'c0ffee00c0ffee00c0ffee00c0ffee00',
-      status: 'L',
-      scope: 'crm,task,user,lists,bizproc',
-      plan: 'standard',
-      timeZone: portal.timeZone,
-      culture: 'ru',
-      adminUserId: 1,
-      appVersion: 1,
-      installedAt: now,
-      updatedAt: now,
-      uninstalledAt: null,
-      lastActivityAt: null,
-    };
-    await store.upsertPortal(record);
     sandbox.setLimits(portal.memberId, { tokenTtlSeconds: 14 * 86_400 });
-    const tokens = sandbox.issueTokens(portal, sandbox.app.clientId, 1);
-    await store.saveToken({
-      memberId: portal.memberId,
-      userId: 1,
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
+    await attachSandboxPortal(store, sandbox, portal, {
+      now,
+      applicationToken: 'c0ffee00c0ffee00c0ffee00c0ffee00',
       // Valid for the whole bench, whatever the clock shift.
       expiresAt: new Date(now.getTime() + 7 * DAY),
-      scope: tokens.scope,
-      updatedAt: now,
     });
   }
   const get = (name: string) => {
@@ -138,21 +116,9 @@ export async function startBench(portals: Array<{ name: string; seed: Record<str
     async run(worker, name, robotCode) {
       runs += 1;
       const now = clock.now();
-      const { run } = await store.enqueueRun({
-        memberId: get(name).memberId,
-        robotCode,
-        source: 'manual',
-        dedupeKey: `bench-${runs}`,
-        workflowId: null,
-        eventToken: null,
-        documentId: null,
-        documentType: null,
-        properties: {},
-        userId: null,
-        useSubscription: false,
-        firedAt: now,
-        availableAt: now,
-      });
+      const { run } = await store.enqueueRun(
+        standaloneRun({ memberId: get(name).memberId, robotCode, source: 'manual', dedupeKey: `bench-${runs}`, firedAt: now, availableAt: now }),
+      );
       await worker.drain();
       const done = await store.getRun(run.id);
       if (!done || done.state !== 'done') throw new Error(`bench run of ${robotCode} on ${name} ended ${done?.state}: ${done?.lastError}`);

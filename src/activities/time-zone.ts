@@ -3,16 +3,17 @@
  * Robot properties carry dates without an offset (PROTOCOL §2.5: culture format), so they are read as the portal's
  * local time; dates sent back carry the portal's offset so Bitrix24 stores the same instant.
  */
-import { assertTimeZone, toZonedIso, zonedParts, zoneOffsetMinutes } from '../util/zoned-time';
+import {
+  assertTimeZone,
+  toZonedIso,
+  wallClockMsToInstant,
+  zonedParts,
+  zoneOffsetMinutes,
+  type ZonedParts,
+} from '../util/zoned-time';
 
-export interface WallTime {
-  year: number;
-  /** 1..12 */
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+/** A zone's wall clock (month 1..12) down to the millisecond. */
+export interface WallTime extends Omit<ZonedParts, 'weekday'> {
   millisecond: number;
 }
 
@@ -47,12 +48,7 @@ export { zoneOffsetMinutes };
  * forward jump resolves to the instant after the jump.
  */
 export function fromWallTime(wall: WallTime, timeZone: string): Date {
-  const local = wallAsUtc(wall);
-  const firstOffset = zoneOffsetMinutes(new Date(local), timeZone);
-  let instant = local - firstOffset * 60_000;
-  const secondOffset = zoneOffsetMinutes(new Date(instant), timeZone);
-  if (secondOffset !== firstOffset) instant = local - secondOffset * 60_000;
-  return new Date(instant);
+  return wallClockMsToInstant(wallAsUtc(wall), timeZone);
 }
 
 /** Midnight of the instant's calendar day in the zone. */

@@ -10,7 +10,9 @@ import { startSandbox } from '../sandbox';
 import { crmState } from '../sandbox/data/crm-state';
 import { tasksState } from '../sandbox/data/tasks-state';
 import { createScheduler, jobsFromRobots } from '../scheduler';
+import { attachSandboxPortal } from '../dev/sandbox-portal';
 import { createStore } from '../store';
+import { standaloneRun } from '../store/standalone-run';
 import type { RunRecord } from '../store/types';
 import { createWorker } from '../worker/worker';
 import { robots } from '../../robots';
@@ -38,35 +40,8 @@ export async function runCommsDemo(options: CommsDemoOptions): Promise<void> {
   });
   const portal = sandbox.defaultPortal;
   const store = await createStore('sqlite::memory:', { clock });
-  await store.upsertPortal({
-    memberId: portal.memberId,
-    domain: portal.domain,
-    clientEndpoint: portal.clientEndpoint,
-    serverEndpoint: `${sandbox.url}/rest/`,
-    applicationToken: 'd3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0',
-    status: 'L',
-    scope: 'crm,task,user,lists,bizproc',
-    plan: 'standard',
-    timeZone: portal.timeZone,
-    culture: 'ru',
-    adminUserId: 1,
-    appVersion: 1,
-    installedAt: clock(),
-    updatedAt: clock(),
-    uninstalledAt: null,
-    lastActivityAt: null,
-  });
   sandbox.setLimits(portal.memberId, { tokenTtlSeconds: 30 * 86_400 });
-  const tokens = sandbox.issueTokens(portal, sandbox.app.clientId, 1);
-  await store.saveToken({
-    memberId: portal.memberId,
-    userId: 1,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
-    expiresAt: new Date(tokens.expires * 1000),
-    scope: tokens.scope,
-    updatedAt: clock(),
-  });
+  await attachSandboxPortal(store, sandbox, portal, { now: clock(), applicationToken: 'd3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0' });
   const sleep = async (ms: number) => {
     nowMs += Math.max(0, ms);
   };
@@ -141,21 +116,16 @@ export async function runCommsDemo(options: CommsDemoOptions): Promise<void> {
     assignmentsSince(week1);
 
     nowMs = week1 + 2 * HOUR;
-    const { run } = await store.enqueueRun({
-      memberId: portal.memberId,
-      robotCode: 'calls_distribute',
-      source: 'manual',
-      dedupeKey: 'demo-rerun',
-      workflowId: null,
-      eventToken: null,
-      documentId: null,
-      documentType: null,
-      properties: {},
-      userId: null,
-      useSubscription: false,
-      firedAt: clock(),
-      availableAt: clock(),
-    });
+    const { run } = await store.enqueueRun(
+      standaloneRun({
+        memberId: portal.memberId,
+        robotCode: 'calls_distribute',
+        source: 'manual',
+        dedupeKey: 'demo-rerun',
+        firedAt: clock(),
+        availableAt: clock(),
+      }),
+    );
     await worker.drain();
     write(`\n${stamp()} — an admin runs the distribution again by hand`);
     write(`  [calls_distribute] ${(await store.getRun(run.id))?.logMessage}`);

@@ -8,6 +8,7 @@ import { attachCompanyTemplate } from '../sandbox/bizproc';
 import { renderOnboardingReport } from '../cli/report';
 import { onboardingReport } from '../reports/onboarding';
 import { parseReportRange } from '../reports/range';
+import { standaloneRun } from '../store/standalone-run';
 import { waitUntilIdle } from './idle';
 import { describeCompanies, describeRest, type CompanyView } from './onboarding-summary';
 import { startDemoStack, type DemoStack } from './stack';
@@ -67,20 +68,17 @@ export async function runOnboardingDemo(options: OnboardingDemoOptions): Promise
 
     const wrong = before.views.find((view) => view.title === 'ООО «Вектор»') as CompanyView;
     write(`3. An admin reruns the check of ${wrong.title} by hand (b24robots invoke onboarding_check_company): still one task`);
-    await app.store.enqueueRun({
-      memberId: portal.memberId,
-      robotCode: 'onboarding_check_company',
-      source: 'manual',
-      dedupeKey: `demo:check:${wrong.id}`,
-      workflowId: null,
-      eventToken: null,
-      documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${wrong.id}`],
-      documentType: ['crm', 'CCrmDocumentCompany', 'COMPANY'],
-      properties: {},
-      userId: null,
-      useSubscription: false,
-      firedAt: new Date(),
-    });
+    await app.store.enqueueRun(
+      standaloneRun({
+        memberId: portal.memberId,
+        robotCode: 'onboarding_check_company',
+        source: 'manual',
+        dedupeKey: `demo:check:${wrong.id}`,
+        documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${wrong.id}`],
+        documentType: ['crm', 'CCrmDocumentCompany', 'COMPANY'],
+        firedAt: new Date(),
+      }),
+    );
     app.worker?.wake();
     await waitUntilIdle(app, portal);
 

@@ -4,10 +4,9 @@
  * service, exactly as a Bitrix24 admin would (ONAPPINSTALL → verified → robots registered, events bound).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp, type App } from '../app';
-import type { Config } from '../config';
+import { freePort, loopbackConfig } from '../dev/local-service';
 import { createLogger, type Logger } from '../logger';
 import { startSandbox, type Sandbox, type SandboxPortal } from '../sandbox';
 import { installApp } from '../sandbox/bizproc';
@@ -27,17 +26,6 @@ export interface DemoStack {
   close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
@@ -55,19 +43,14 @@ export async function startDemoStack(options: { root: string; domain: string; lo
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, `demo-${timestamp(new Date())}-${process.pid}.sqlite`);
   const databaseUrl = `sqlite:${path.relative(process.cwd(), file) || file}`;
-  const config: Config = {
+  const config = loopbackConfig({
     port,
-    host: '127.0.0.1',
-    publicUrl,
     oauth: { clientId: sandbox.app.clientId, clientSecret: sandbox.app.clientSecret, server: sandbox.url },
     databaseUrl,
-    logLevel: 'error',
-    logFormat: 'pretty',
-    role: 'all',
     workerConcurrency: 4,
-    bodyLimitBytes: 256 * 1024,
+    logFormat: 'pretty',
     nodeEnv: 'development',
-  };
+  });
   let app: App;
   try {
     app = await createApp({

@@ -107,3 +107,9 @@ export function objectField(form: FormObject | undefined, key: string): FormObje
   const value = form?.[key];
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
+
+/** A positive whole number in a text field (`auth[user_id]`), or null when absent, empty or anything else. */
+export function positiveInt(text: string | undefined): number | null {
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n > 0 ? n : null;
+}

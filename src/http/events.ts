@@ -7,10 +7,10 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
-import { objectField, readForm, stringField } from './body';
+import { objectField, positiveInt, stringField } from './body';
 import { HttpError, HttpErrorCode, invalidField, missingField } from './errors';
 import type { RobotCatalog } from './types';
-import { authenticatePortal } from './verify';
+import { readAuthenticatedForm } from './verify';
 
 /** Document classes of the CRM entities whose events carry `data[FIELDS][ID]` (PROTOCOL §2.3). */
 const EVENT_DOCUMENTS: Record<string, { className: string; prefix: string }> = {
@@ -42,12 +42,7 @@ export interface EventsOptions {
 export function eventsHandler(options: EventsOptions) {
   const { store, registry, logger, clock } = options;
   return async (req: Request, res: Response): Promise<void> => {
-    const form = await readForm(req, { limitBytes: options.limitBytes });
-    const auth = objectField(form, 'auth');
-    const portal = await authenticatePortal(store, {
-      memberId: stringField(auth, 'member_id'),
-      applicationToken: stringField(auth, 'application_token'),
-    });
+    const { form, auth, portal } = await readAuthenticatedForm(req, store, options.limitBytes);
     const event = stringField(form, 'event')?.toUpperCase();
     if (!event) throw missingField('event');
     const robots = registry.list().filter((robot) => (robot.events ?? []).some((name) => name.toUpperCase() === event));
@@ -68,7 +63,7 @@ export function eventsHandler(options: EventsOptions) {
     if (!documentId) {
       throw new HttpError(400, HttpErrorCode.UNKNOWN_EVENT, `event ${event} has no document mapping: subscribe robots only to ONCRM<ENTITY>ADD|UPDATE|DELETE events`);
     }
-    const userId = Number(stringField(auth, 'user_id'));
+    const userId = positiveInt(stringField(auth, 'user_id'));
     const runs: string[] = [];
     for (const robot of robots) {
       const { run, created } = await store.enqueueRun({
@@ -82,7 +77,7 @@ export function eventsHandler(options: EventsOptions) {
         documentId,
         documentType: documentId.slice(0, 2).concat(documentId[2].replace(/_\d+$/, '')),
         properties: {},
-        userId: Number.isInteger(userId) && userId > 0 ? userId : null,
+        userId,
         useSubscription: false,
         firedAt,
       });

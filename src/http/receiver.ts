@@ -10,11 +10,11 @@ import type { Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { NewRun, Store } from '../store/types';
 import type { FormObject, FormValue } from '../util/bracket-form';
-import { objectField, readForm, stringField } from './body';
+import { positiveInt, stringField } from './body';
 import { tokensOfAuth, type TokenKeeper } from './call-tokens';
 import { HttpError, HttpErrorCode, invalidField, missingField } from './errors';
 import type { RobotCatalog } from './types';
-import { authenticatePortal } from './verify';
+import { readAuthenticatedForm } from './verify';
 
 export interface ReceiverOptions {
   store: Store;
@@ -50,20 +50,10 @@ function firedAt(form: FormObject, now: Date): Date {
   return Number.isFinite(ts) && ts > 0 ? new Date(ts * 1000) : now;
 }
 
-function positiveInt(text: string | undefined): number | null {
-  const n = Number(text);
-  return text !== undefined && Number.isInteger(n) && n > 0 ? n : null;
-}
-
 export function robotCallHandler(options: ReceiverOptions) {
   const { store, registry, logger, tokens, clock } = options;
   return async (req: Request, res: Response): Promise<void> => {
-    const form = await readForm(req, { limitBytes: options.limitBytes });
-    const auth = objectField(form, 'auth');
-    const portal = await authenticatePortal(store, {
-      memberId: stringField(auth, 'member_id'),
-      applicationToken: stringField(auth, 'application_token'),
-    });
+    const { form, auth, portal } = await readAuthenticatedForm(req, store, options.limitBytes);
 
     const routeCode = String(req.params.code ?? '');
     const robot = registry.resolve(routeCode);

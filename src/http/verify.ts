@@ -3,8 +3,11 @@
  * per-portal `application_token` from ONAPPINSTALL, which we compare with the stored one, keyed by `member_id`
  * (PROTOCOL §4.4).
  */
+import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PortalRecord, Store } from '../store/types';
+import type { FormObject } from '../util/bracket-form';
+import { objectField, readForm, stringField } from './body';
 import { HttpError, HttpErrorCode, missingField } from './errors';
 
 function digest(text: string): Buffer {
@@ -47,4 +50,22 @@ export async function authenticatePortal(store: Store, auth: InboundAuth, field 
     throw new HttpError(410, HttpErrorCode.PORTAL_UNINSTALLED, `the app was uninstalled from portal ${portal.domain}: install it again to use the robots`);
   }
   return portal;
+}
+
+/**
+ * The form of a robot call or an event delivery and the portal it comes from: the body read within the size limit,
+ * then `auth[member_id]` + `auth[application_token]` checked against the store (errors as authenticatePortal).
+ */
+export async function readAuthenticatedForm(
+  req: Request,
+  store: Store,
+  limitBytes: number,
+): Promise<{ form: FormObject; auth: FormObject | undefined; portal: PortalRecord }> {
+  const form = await readForm(req, { limitBytes });
+  const auth = objectField(form, 'auth');
+  const portal = await authenticatePortal(store, {
+    memberId: stringField(auth, 'member_id'),
+    applicationToken: stringField(auth, 'application_token'),
+  });
+  return { form, auth, portal };
 }

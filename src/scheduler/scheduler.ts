@@ -7,6 +7,7 @@
  * Firing a tick only enqueues a run; the worker does the work.
  */
 import cron from 'node-cron';
+import { standaloneRun } from '../store/standalone-run';
 import type { ScheduleRecord, Store } from '../store/types';
 import { cronOverride, type ScheduledJob } from './jobs';
 import { assertCron, nextRunAfter } from './cron-next';
@@ -107,20 +108,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const job = jobs.find((j) => j.name === schedule.job);
     let fired: FiredTick | null = null;
     if (job && (await store.claimTick(schedule.id, tickAt))) {
-      const { run } = await store.enqueueRun({
-        memberId: schedule.memberId,
-        robotCode: job.robotCode,
-        source: 'schedule',
-        dedupeKey: `${job.name}@${tickAt.toISOString()}`,
-        workflowId: null,
-        eventToken: null,
-        documentId: null,
-        documentType: null,
-        properties: {},
-        userId: null,
-        useSubscription: false,
-        firedAt: tickAt,
-      });
+      const { run } = await store.enqueueRun(
+        standaloneRun({
+          memberId: schedule.memberId,
+          robotCode: job.robotCode,
+          source: 'schedule',
+          dedupeKey: `${job.name}@${tickAt.toISOString()}`,
+          firedAt: tickAt,
+        }),
+      );
       fired = { scheduleId: schedule.id, memberId: schedule.memberId, job: job.name, tickAt, runId: run.id };
       const late = now.getTime() - tickAt.getTime() > 120_000;
       logger.info(late ? 'missed tick fired on catch-up' : 'tick fired', {

@@ -101,9 +101,17 @@ export function zonedTimeToInstant(
   timeZone: string,
 ): Date {
   const guess = Date.UTC(local.year, local.month - 1, local.day, local.hour ?? 0, local.minute ?? 0, local.second ?? 0);
-  // Two passes settle the offset around DST changes.
-  let instant = guess - zoneOffsetMinutes(new Date(guess), timeZone) * 60000;
-  instant = guess - zoneOffsetMinutes(new Date(instant), timeZone) * 60000;
+  return wallClockMsToInstant(guess, timeZone);
+}
+
+/**
+ * The instant at which the zone's clocks show the wall time `wallMs` (that wall time read as if it were UTC, in
+ * epoch milliseconds). Two passes settle the offset around DST changes; a wall time skipped by a forward jump
+ * resolves to the instant after the jump.
+ */
+export function wallClockMsToInstant(wallMs: number, timeZone: string): Date {
+  let instant = wallMs - zoneOffsetMinutes(new Date(wallMs), timeZone) * 60000;
+  instant = wallMs - zoneOffsetMinutes(new Date(instant), timeZone) * 60000;
   return new Date(instant);
 }
 

@@ -2,27 +2,17 @@ import { buildContext } from '../../src/activities/context';
 import type { RobotLogger } from '../../src/activities/types';
 import type { B24 } from '../../src/bitrix/types';
 import { createStore } from '../../src/store';
-import type { PortalRecord, RunRecord, Store } from '../../src/store/types';
+import type { RunRecord, Store } from '../../src/store/types';
+import { portalRecord } from '../fixtures/portal';
 import { tariffRobot } from './robot-fixtures';
 
-const portal: PortalRecord = {
+const portal = portalRecord({
   memberId: 'a1b2c3',
-  domain: 'acme.bitrix24.ru',
-  clientEndpoint: 'https://acme.bitrix24.ru/rest/',
-  serverEndpoint: 'https://oauth.bitrix.info/rest/',
   applicationToken: 'app-token-secret',
-  status: 'L',
   scope: 'crm,bizproc,task',
-  plan: 'standard',
-  timeZone: 'Europe/Moscow',
-  culture: 'ru',
-  adminUserId: 1,
-  appVersion: 1,
   installedAt: new Date('2025-01-01T00:00:00Z'),
   updatedAt: new Date('2025-01-01T00:00:00Z'),
-  uninstalledAt: null,
-  lastActivityAt: null,
-};
+});
 
 describe('the run context', () => {
   let store: Store;

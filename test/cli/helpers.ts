@@ -6,13 +6,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineRobot } from '../../src/activities/define-robot';
 import type { RobotDefinition } from '../../src/activities/types';
 import { createApp } from '../../src/app';
-import type { Config } from '../../src/config';
+import { freePort, loopbackConfig } from '../../src/dev/local-service';
 import { createSilentLogger } from '../../src/logger';
 import { startSandbox, type Sandbox, type SandboxPortal } from '../../src/sandbox';
 import { installApp } from '../../src/sandbox/bizproc';
@@ -76,17 +75,6 @@ export function runBuiltCli(args: string[], env: Record<string, string>, cwd = R
     execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }
@@ -165,19 +153,12 @@ export async function startWorld(): Promise<World> {
     ],
     logger: { error: () => undefined },
   });
-  const config: Config = {
+  const config = loopbackConfig({
     port,
-    host: '127.0.0.1',
-    publicUrl,
     oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: sandbox.url },
     databaseUrl,
-    logLevel: 'error',
-    logFormat: 'json',
-    role: 'all',
     workerConcurrency: 1,
-    bodyLimitBytes: 256 * 1024,
-    nodeEnv: 'test',
-  };
+  });
   const app = await createApp({ config, robots: [], logger: createSilentLogger(), worker: false, scheduler: false, resumeRegistrations: false });
   const portals = [...sandbox.portals.values()];
   try {

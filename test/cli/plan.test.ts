@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildManifest, type RegistrationPayload, type RobotManifest } from '../../src/activities/manifest';
 import { createApp, type App } from '../../src/app';
-import type { Config } from '../../src/config';
 import { applyActions } from '../../src/cli/apply';
 import { payloadDifferences, planActions, readPortalStatus, NOT_RECORDED } from '../../src/cli/plan';
 import { readRecords } from '../../src/cli/registered';
@@ -17,7 +16,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { installApp } from '../../src/sandbox/bizproc';
 import { bizprocState } from '../../src/sandbox/bizproc/state';
 import type { PortalRecord } from '../../src/store/types';
-import { CLIENT_ID, CLIENT_SECRET, cliRobots, freePort, rest } from './helpers';
+import { freePort, loopbackConfig } from '../../src/dev/local-service';
+import { CLIENT_ID, CLIENT_SECRET, cliRobots, rest } from './helpers';
 
 const manifests = cliRobots.map((robot) => buildManifest(robot)).filter((m): m is RobotManifest => m !== null);
 
@@ -55,11 +55,12 @@ describe('the plan → apply engine against the sandbox', () => {
       portals: [{ domain: 'gamma.bitrix24.test', seed: false }],
       logger: { error: () => undefined },
     });
-    const config: Config = {
-      port, host: '127.0.0.1', publicUrl, databaseUrl: `sqlite:${path.join(dir, 'db.sqlite')}`,
+    const config = loopbackConfig({
+      port,
       oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: sandbox.url },
-      logLevel: 'error', logFormat: 'json', role: 'all', workerConcurrency: 1, bodyLimitBytes: 262144, nodeEnv: 'test',
-    };
+      databaseUrl: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      workerConcurrency: 1,
+    });
     // This time the service registers the robots itself at install.
     app = await createApp({ config, robots: cliRobots, logger: createSilentLogger(), worker: false, scheduler: false, resumeRegistrations: false });
     await installApp(sandbox, sandbox.defaultPortal, CLIENT_ID);

@@ -11,14 +11,14 @@ import { createScheduler, jobsFromRobots } from '../../src/scheduler';
 import { createStore } from '../../src/store';
 import type { PortalRecord } from '../../src/store/types';
 import { robots } from '../../robots';
+import { portalRecord } from '../fixtures/portal';
 
 function portal(memberId: string, domain: string, timeZone: string): PortalRecord {
   const at = new Date('2025-01-01T00:00:00Z');
-  return {
-    memberId, domain, clientEndpoint: `https://${domain}/rest/`, serverEndpoint: 'https://oauth.bitrix.info/rest/',
-    applicationToken: 'f'.repeat(32), status: 'L', scope: 'crm,task', plan: 'standard', timeZone, culture: 'ru',
-    adminUserId: 1, appVersion: 1, installedAt: at, updatedAt: at, uninstalledAt: null, lastActivityAt: null,
-  };
+  return portalRecord({
+    memberId, domain, clientEndpoint: `https://${domain}/rest/`, applicationToken: 'f'.repeat(32), scope: 'crm,task', timeZone,
+    installedAt: at, updatedAt: at,
+  });
 }
 
 describe('b24robots schedules', () => {

@@ -17,7 +17,8 @@ import { installApp, placeRobot, whenIdle, workflowLog } from '../../src/sandbox
 import { bizprocState } from '../../src/sandbox/bizproc/state';
 import { createStore } from '../../src/store';
 import type { RunRecord, Store } from '../../src/store/types';
-import { CLIENT_ID, CLIENT_SECRET, freePort, startPortalSandbox, until, webhookRest, type PortalUserRest } from './helpers';
+import { freePort } from '../../src/dev/local-service';
+import { CLIENT_ID, CLIENT_SECRET, startPortalSandbox, until, webhookRest, type PortalUserRest } from './helpers';
 
 const root = resolve(__dirname, '../..');
 const script = resolve(__dirname, 'fixtures/crash-service.ts');

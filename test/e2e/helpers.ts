@@ -8,13 +8,14 @@ import axios from 'axios';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { RobotDefinition } from '../../src/activities/types';
 import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config';
+import { freePort, loopbackConfig } from '../../src/dev/local-service';
 import { createLogger, createSilentLogger, type Logger } from '../../src/logger';
 import { startSandbox, type LimitsPatch, type Sandbox, type SandboxPortal } from '../../src/sandbox';
 import { createStore } from '../../src/store';
@@ -23,17 +24,6 @@ import type { Store } from '../../src/store/types';
 export const CLIENT_ID = 'local.6650f1a2b3c4d5.11223344';
 export const CLIENT_SECRET = 'sandbox-secret-000000000000000000000000000000000000';
 export const DOMAIN = 'acme.bitrix24.test';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -52,20 +42,12 @@ export function serviceLogger(): Logger {
 }
 
 export function serviceConfig(options: { port: number; databaseUrl: string; oauthServer: string; workerConcurrency?: number }): Config {
-  return {
+  return loopbackConfig({
     port: options.port,
-    host: '127.0.0.1',
-    // Bitrix24 accepts http://127.0.0.1:<port> handlers (a dotted host), which is how the sandbox reaches us.
-    publicUrl: `http://127.0.0.1:${options.port}`,
     oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: options.oauthServer },
     databaseUrl: options.databaseUrl,
-    logLevel: 'error',
-    logFormat: 'json',
-    role: 'all',
     workerConcurrency: options.workerConcurrency ?? 4,
-    bodyLimitBytes: 256 * 1024,
-    nodeEnv: 'test',
-  };
+  });
 }
 
 // ---- stores ----------------------------------------------------------------------------------------------------

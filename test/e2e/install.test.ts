@@ -3,38 +3,14 @@
  * /install), the service verifies the install with the OAuth server and registers its robots on the portal; a deal
  * entering a stage with our robot then calls the handler, the worker runs it and answers with event.send.
  */
-import { createServer } from 'node:net';
 import { createApp, type App } from '../../src/app';
-import type { Config } from '../../src/config';
+import { freePort } from '../../src/dev/local-service';
 import { createSilentLogger } from '../../src/logger';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { installApp, placeRobot, uninstallApp, updateApp, whenIdle } from '../../src/sandbox/bizproc';
 import { bizprocState } from '../../src/sandbox/bizproc/state';
 import { testRobots } from '../http/helpers';
-
-const CLIENT_ID = 'local.6650f1a2b3c4d5.11223344';
-const CLIENT_SECRET = 'sandbox-secret-000000000000000000000000000000000000';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { CLIENT_ID, CLIENT_SECRET, serviceConfig, until } from './helpers';
 
 describe('the sandbox portal installs the app into the service', () => {
   let sandbox: Sandbox;
@@ -43,26 +19,13 @@ describe('the sandbox portal installs the app into the service', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
     sandbox = await startSandbox({
-      apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, installUrl: `${publicUrl}/install` }],
+      apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, installUrl: `http://127.0.0.1:${port}/install` }],
       portals: [{ domain: 'acme.bitrix24.test', culture: 'ru', timeZone: 'Europe/Moscow', seed: false }],
       logger: { error: () => undefined },
     });
     memberId = sandbox.defaultPortal.memberId;
-    const config: Config = {
-      port,
-      host: '127.0.0.1',
-      publicUrl,
-      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: sandbox.url },
-      databaseUrl: 'sqlite::memory:',
-      logLevel: 'error',
-      logFormat: 'json',
-      role: 'all',
-      workerConcurrency: 2,
-      bodyLimitBytes: 256 * 1024,
-      nodeEnv: 'test',
-    };
+    const config = serviceConfig({ port, databaseUrl: 'sqlite::memory:', oauthServer: sandbox.url, workerConcurrency: 2 });
     app = await createApp({ config, robots: testRobots, logger: createSilentLogger(), worker: { pollMs: 20 }, scheduler: false });
   });
 
@@ -96,11 +59,13 @@ describe('the sandbox portal installs the app into the service', () => {
     const run = await until('the run to finish', async () => {
       const [found] = await app.store.listRuns({ robotCode: 'deal_notify' });
       return found && (found.state === 'done' || found.state === 'failed') ? found : null;
-    });
+    }, 10_000);
     expect(run).toMatchObject({ state: 'done', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`] });
     expect(run.eventSentAt).not.toBeNull();
-    const workflow = await until('the workflow to complete', async () =>
-      Object.values(bizprocState(portal).workflows).find((w) => w.status === 'completed'),
+    const workflow = await until(
+      'the workflow to complete',
+      async () => Object.values(bizprocState(portal).workflows).find((w) => w.status === 'completed'),
+      10_000,
     );
     expect(workflow).toBeDefined();
   });
@@ -113,7 +78,7 @@ describe('the sandbox portal installs the app into the service', () => {
     const run = await until('the event run', async () => {
       const [found] = await app.store.listRuns({ robotCode: 'company_onboard' });
       return found;
-    });
+    }, 10_000);
     expect(run).toMatchObject({ source: 'event', documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${Number(added.item.id)}`] });
   });
 

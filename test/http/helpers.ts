@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { createStore } from '../../src/store';
 import type { PortalRecord, Store } from '../../src/store/types';
 import { encodeBracketForm, type EncodableValue } from '../../src/util/bracket-form';
+import { portalRecord as fixturePortal } from '../fixtures/portal';
 
 export const CLIENT_ID = 'local.6650f1a2b3c4d5.11223344';
 export const CLIENT_SECRET = 'Xk29dLq0vT7pZ4mN8sR2wY6uB1eC3fH5jK7';
@@ -80,25 +81,15 @@ export async function memoryStore(): Promise<Store> {
 
 export function portalRecord(overrides: Partial<PortalRecord> = {}): PortalRecord {
   const at = new Date('2025-01-10T09:00:00Z');
-  return {
+  return fixturePortal({
     memberId: MEMBER_ID,
     domain: DOMAIN,
     clientEndpoint: `https://${DOMAIN}/rest/`,
-    serverEndpoint: 'https://oauth.bitrix.info/rest/',
     applicationToken: APPLICATION_TOKEN,
-    status: 'L',
-    scope: 'crm,bizproc,task,user',
-    plan: 'standard',
-    timeZone: 'Europe/Moscow',
-    culture: 'ru',
-    adminUserId: 1,
-    appVersion: 1,
     installedAt: at,
     updatedAt: at,
-    uninstalledAt: null,
-    lastActivityAt: null,
     ...overrides,
-  };
+  });
 }
 
 /** A robot call as the OAuth server's queue POSTs it (PROTOCOL §2.2, fields in order, auth last). */

@@ -5,29 +5,22 @@ import { createStore } from '../../src/store';
 import type { PortalRecord, Store } from '../../src/store/types';
 import { createScheduler } from '../../src/scheduler';
 import type { ScheduledJob } from '../../src/scheduler';
+import { portalRecord } from '../fixtures/portal';
 
 const weekly: ScheduledJob = { name: 'calls_distribute', robotCode: 'calls_distribute', cron: '0 9 * * 1', description: 'weekly calls' };
 
 function portal(memberId: string, timeZone = 'Europe/Moscow'): PortalRecord {
   const at = new Date('2025-01-01T00:00:00Z');
-  return {
+  return portalRecord({
     memberId,
     domain: `${memberId}.bitrix24.test`,
     clientEndpoint: `https://${memberId}.bitrix24.test/rest/`,
-    serverEndpoint: 'https://oauth.bitrix.info/rest/',
     applicationToken: 'a'.repeat(32),
-    status: 'L',
     scope: 'crm,bizproc,task',
-    plan: 'standard',
     timeZone,
-    culture: 'ru',
-    adminUserId: 1,
-    appVersion: 1,
     installedAt: at,
     updatedAt: at,
-    uninstalledAt: null,
-    lastActivityAt: null,
-  };
+  });
 }
 
 /** A clock the test moves by hand. */

@@ -7,6 +7,7 @@ import type { RobotLogger } from '../../src/activities/types';
 import type { B24, BitrixClient, RestParams } from '../../src/bitrix/types';
 import { createStore } from '../../src/store';
 import type { NewRun, PortalRecord, Store } from '../../src/store/types';
+import { portalRecord as fixturePortal } from '../fixtures/portal';
 
 export interface JournalEntry {
   memberId: string;
@@ -83,25 +84,13 @@ export const EVENT_TOKEN =
   '664fa13bbbb410.99176768|A40364_79843_85254_57332|MS1eVn4hQ2xL7dK9wP0sT3yR6uJ5bA8c.5402ab9e0f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f80';
 
 export function portalRecord(overrides: Partial<PortalRecord> = {}): PortalRecord {
-  return {
+  return fixturePortal({
     memberId: MEMBER_ID,
-    domain: 'acme.bitrix24.ru',
-    clientEndpoint: 'https://acme.bitrix24.ru/rest/',
-    serverEndpoint: 'https://oauth.bitrix.info/rest/',
     applicationToken: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
-    status: 'L',
-    scope: 'crm,bizproc,task,user',
-    plan: 'standard',
-    timeZone: 'Europe/Moscow',
-    culture: 'ru',
-    adminUserId: 1,
-    appVersion: 1,
     installedAt: new Date('2025-01-01T00:00:00Z'),
     updatedAt: new Date('2025-01-01T00:00:00Z'),
-    uninstalledAt: null,
-    lastActivityAt: null,
     ...overrides,
-  };
+  });
 }
 
 /** A robot call as the receiver stores it (PROTOCOL §2.2). */

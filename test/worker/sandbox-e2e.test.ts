@@ -15,27 +15,17 @@ import type { BitrixClient } from '../../src/bitrix/types';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { bizprocPart, installApp, placeRobot, whenDelivered, workflowLog } from '../../src/sandbox/bizproc';
 import { bizprocState } from '../../src/sandbox/bizproc/state';
-import type { PortalCore, SandboxPart, SandboxUser } from '../../src/sandbox/contract';
+import type { PortalCore, SandboxPart } from '../../src/sandbox/contract';
+import { attachSandboxPortal } from '../../src/dev/sandbox-portal';
 import { createStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
 import { parseBracketForm, type FormObject } from '../../src/util/bracket-form';
 import { createWorker, type Worker } from '../../src/worker/worker';
+import { employee } from '../fixtures/sandbox-users';
 import { CapturedLog } from './harness';
 
 const CLIENT_ID = 'local.6f1e2d3c4b5a69.87654321';
 const DEAL = 2;
-
-const employee = (id: number, name: string, isAdmin: boolean): SandboxUser => ({
-  id,
-  name,
-  lastName: 'Test',
-  email: `${name.toLowerCase()}@acme.test`,
-  active: true,
-  isAdmin,
-  departments: [1],
-  position: '',
-  userType: 'employee',
-});
 
 /** Just enough CRM for automation: deals that raise crm.add/crm.update, and timeline comments over REST. */
 const crmPart: SandboxPart = {
@@ -150,34 +140,11 @@ describe('a robot end to end against the sandbox portal', () => {
     });
     portal = sandbox.defaultPortal;
     await installApp(sandbox, portal, CLIENT_ID);
-    const now = new Date();
-    await store.upsertPortal({
-      memberId: portal.memberId,
-      domain: portal.domain,
-      clientEndpoint: portal.clientEndpoint,
-      serverEndpoint: `${sandbox.url}/rest/`,
+    await attachSandboxPortal(store, sandbox, portal, {
+      now: new Date(),
       applicationToken: sandbox.applicationToken(portal, CLIENT_ID) ?? '',
-      status: 'L',
       scope: 'crm,bizproc,user',
-      plan: 'standard',
-      timeZone: portal.timeZone,
-      culture: portal.culture,
-      adminUserId: 1,
-      appVersion: 1,
-      installedAt: now,
-      updatedAt: now,
-      uninstalledAt: null,
-      lastActivityAt: null,
-    });
-    const tokens = sandbox.issueTokens(portal, CLIENT_ID, 1, { withRefresh: true });
-    await store.saveToken({
-      memberId: portal.memberId,
-      userId: 1,
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: new Date(tokens.expires * 1000),
-      scope: tokens.scope,
-      updatedAt: now,
+      clientId: CLIENT_ID,
     });
     const app1 = sandbox.apps.get(CLIENT_ID)!;
     client = createBitrixClient({ store, oauth: { clientId: CLIENT_ID, clientSecret: app1.clientSecret, server: sandbox.url } });

@@ -2,20 +2,14 @@
  * Dates as `(string)` of `Main\Type\Date`/`DateTime` print them: the portal's culture format in the portal's time
  * zone (PROTOCOL §2.5): ru `31.12.2024` / `31.12.2024 18:00:00`, en `12/31/2024` / `12/31/2024 06:00:00 pm`.
  */
-import { zonedParts, zonedTimeToInstant } from '../../util/zoned-time';
+import { zonedParts, zonedTimeToInstant, type ZonedParts } from '../../util/zoned-time';
+import type { Culture } from '../data/dates';
 
-export type Culture = 'ru' | 'en';
+export type { Culture };
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+type WallClock = Omit<ZonedParts, 'weekday'>;
 
 function formatWallClock(p: WallClock, culture: Culture, withTime: boolean): string {
   if (culture === 'en') {

@@ -3,7 +3,7 @@
  * ISO 8601 with the portal's offset (PROTOCOL §5.6), except `lists.element.get` property values and robot
  * properties, which use the portal's culture format (`31.12.2024 23:59:59` ru, `12/31/2024 11:59:59 pm` en).
  */
-import { offsetSeconds } from '../time-format';
+import { wallClockMsToInstant, zoneOffsetMinutes } from '../../util/zoned-time';
 
 export type Culture = 'ru' | 'en';
 
@@ -37,19 +37,9 @@ function utcText(ms: number): string {
   return (y >= 1000 ? '' + y : pad(y, 4)) + '-' + two(m) + '-' + two(d) + 'T' + two(h) + ':' + two(mi) + ':' + two(sec);
 }
 
-/** Zone offsets change at most every 15 minutes; Intl is slow, so offsets are cached per 15-minute slot. */
-const offsets = new Map<string, number>();
-const SLOT = 15 * 60_000;
-
+/** The zone's offset from UTC at `ms`, in ms (util/zoned-time caches it per quarter hour: Intl is slow). */
 export function zoneOffsetMs(ms: number, timeZone: string): number {
-  const key = `${timeZone}|${Math.floor(ms / SLOT)}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    if (offsets.size > 50_000) offsets.clear();
-    offset = offsetSeconds(new Date(ms), timeZone) * 1000;
-    offsets.set(key, offset);
-  }
-  return offset;
+  return zoneOffsetMinutes(new Date(ms), timeZone) * 60_000;
 }
 
 function isoWithOffset(ms: number, timeZone: string): string {
@@ -77,11 +67,7 @@ export function storedToMs(value: string | number | null | undefined, timeZone: 
 
 /** The instant of a wall-clock time in a zone (handles DST by re-checking the offset at the result). */
 export function zonedToMs(y: number, mo: number, d: number, h: number, mi: number, s: number, timeZone: string): number {
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
-  let ms = asUtc - zoneOffsetMs(asUtc, timeZone);
-  const again = asUtc - zoneOffsetMs(ms, timeZone);
-  if (again !== ms) ms = again;
-  return ms;
+  return wallClockMsToInstant(Date.UTC(y, mo - 1, d, h, mi, s), timeZone).getTime();
 }
 
 /** Wall-clock parts of an instant in a zone. */

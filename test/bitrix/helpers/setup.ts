@@ -5,29 +5,22 @@ import { createBitrixClient, type BitrixClientOptions } from '../../../src/bitri
 import type { ClientLogger } from '../../../src/bitrix';
 import type { FakePortal } from './fake-portal';
 import type { TestTime } from './time';
+import { portalRecord as fixturePortal } from '../../fixtures/portal';
 
 export const ADMIN = 1;
 
 export function portalRecord(portal: { memberId: string; clientEndpoint: string }, now: Date): PortalRecord {
   const url = new URL(portal.clientEndpoint);
-  return {
+  return fixturePortal({
     memberId: portal.memberId,
     domain: url.host,
     clientEndpoint: portal.clientEndpoint,
-    serverEndpoint: 'https://oauth.bitrix.info/rest/',
     applicationToken: 'app-token-51f0c9e8d7b6a5',
-    status: 'L',
     scope: 'crm,task,user,bizproc',
-    plan: 'standard',
-    timeZone: 'Europe/Moscow',
-    culture: 'ru',
     adminUserId: ADMIN,
-    appVersion: 1,
     installedAt: now,
     updatedAt: now,
-    uninstalledAt: null,
-    lastActivityAt: null,
-  };
+  });
 }
 
 /** Stores a fresh token pair the fake portal issued for `userId`. */

@@ -4,6 +4,7 @@
  */
 import { saveSettings } from '../../../src/activities/settings';
 import { addUser } from '../../../src/sandbox/data';
+import { standaloneRun } from '../../../src/store/standalone-run';
 import { commsSettings } from '../../../robots/comms/settings';
 import {
   addCompany,
@@ -159,21 +160,16 @@ describe('calls_distribute against the sandbox portal', () => {
 
   it('two runs started at the same moment (the Monday job and an admin) give each company once', async () => {
     const enqueue = (key: string) =>
-      world.store.enqueueRun({
-        memberId: world.portal.memberId,
-        robotCode: 'calls_distribute',
-        source: 'manual',
-        dedupeKey: key,
-        workflowId: null,
-        eventToken: null,
-        documentId: null,
-        documentType: null,
-        properties: {},
-        userId: null,
-        useSubscription: false,
-        firedAt: world.clock.now(),
-        availableAt: world.clock.now(),
-      });
+      world.store.enqueueRun(
+        standaloneRun({
+          memberId: world.portal.memberId,
+          robotCode: 'calls_distribute',
+          source: 'manual',
+          dedupeKey: key,
+          firedAt: world.clock.now(),
+          availableAt: world.clock.now(),
+        }),
+      );
     await enqueue('monday-job');
     await enqueue('admin');
 

@@ -3,7 +3,7 @@
  * 90 days without a call, an e-mail, a deal or a stamp → a client-service deal (unless an open one exists) and the
  * task «Связаться с клиентом» for the responsible; otherwise the next check date.
  */
-import { addCall, addCompany, addDeal, createWorld, DAY, deals, requests, runRobot, serviceCategory, tasks, type World } from './world';
+import { addCall, addCompany, addDeal, createWorld, DAY, remindersOf, requests, runRobot, serviceCategory, serviceDealsOf, type World } from './world';
 
 const NOW = '2025-03-05T09:00:00Z';
 
@@ -20,11 +20,6 @@ describe('comms_check_silence against the sandbox portal', () => {
     await world.close();
   });
 
-  const serviceDeals = (companyId: number) =>
-    deals(world).filter((deal) => Number(deal.companyId) === companyId && Number(deal.categoryId) === serviceCategory(world));
-  const reminders = (companyId: number) =>
-    tasks(world).filter((task) => task.title === 'Связаться с клиентом' && task.ufCrmTask.includes(`CO_${companyId}`));
-
   it('a company with a call 89 days ago is not silent: no deal, and the next check is the call + 90 days', async () => {
     const company = addCompany(world, 'ООО «Ромашка»');
     const call = addCall(world, company.id, 89);
@@ -34,8 +29,8 @@ describe('comms_check_silence against the sandbox portal', () => {
     expect(run.returnValues).toMatchObject({ Result: 'ok', Silent: 'N', DealId: 0, TaskId: 0 });
     const nextCheck = Date.parse(String(run.returnValues!.NextCheck));
     expect(nextCheck).toBeCloseTo(Date.parse(call.endTime!) + 90 * DAY, -4);
-    expect(serviceDeals(company.id)).toHaveLength(0);
-    expect(reminders(company.id)).toHaveLength(0);
+    expect(serviceDealsOf(world, company.id)).toHaveLength(0);
+    expect(remindersOf(world, company.id)).toHaveLength(0);
   });
 
   it('a company whose last call was 91 days ago is silent: a service deal and a task for its responsible', async () => {
@@ -46,11 +41,11 @@ describe('comms_check_silence against the sandbox portal', () => {
     const run = await runRobot(world, 'comms_check_silence', onCompany(company.id));
 
     expect(run.returnValues).toMatchObject({ Result: 'ok', Silent: 'Y' });
-    const [deal] = serviceDeals(company.id);
+    const [deal] = serviceDealsOf(world, company.id);
     expect(deal).toBeDefined();
     expect(Number(run.returnValues!.DealId)).toBe(deal.id);
     expect(Number(deal.assignedById)).toBe(responsible);
-    const [task] = reminders(company.id);
+    const [task] = remindersOf(world, company.id);
     expect(Number(run.returnValues!.TaskId)).toBe(task.id);
     expect(task.responsibleId).toBe(responsible);
     expect(task.ufCrmTask).toEqual([`CO_${company.id}`, `D_${deal.id}`]);
@@ -75,12 +70,12 @@ describe('comms_check_silence against the sandbox portal', () => {
 
     expect(first.returnValues).toMatchObject({ Silent: 'Y', DealId: open.id });
     expect(first.logMessage).toContain(`открытая сделка #${open.id} уже есть`);
-    expect(serviceDeals(company.id).map((deal) => deal.id)).toEqual([open.id]);
-    expect(reminders(company.id)).toHaveLength(1);
-    expect(reminders(company.id)[0].ufCrmTask).toContain(`D_${open.id}`);
+    expect(serviceDealsOf(world, company.id).map((deal) => deal.id)).toEqual([open.id]);
+    expect(remindersOf(world, company.id)).toHaveLength(1);
+    expect(remindersOf(world, company.id)[0].ufCrmTask).toContain(`D_${open.id}`);
     expect(second.returnValues).toMatchObject({ Silent: 'Y', DealId: open.id, TaskId: 0 });
     expect(second.logMessage).toContain('задача по ней уже поставлена');
-    expect(reminders(company.id)).toHaveLength(1);
+    expect(remindersOf(world, company.id)).toHaveLength(1);
   });
 
   it('a deal worked on last week counts as communication', async () => {
@@ -97,7 +92,7 @@ describe('comms_check_silence against the sandbox portal', () => {
     const run = await runRobot(world, 'comms_check_silence', onCompany(company.id));
 
     expect(run.returnValues).toMatchObject({ Silent: 'N' });
-    expect(serviceDeals(company.id)).toHaveLength(0);
+    expect(serviceDealsOf(world, company.id)).toHaveLength(0);
   });
 
   it('a company created 30 days ago without any contact is not silent yet: its first check is 90 days after creation', async () => {
@@ -127,7 +122,7 @@ describe('comms_check_silence against the sandbox portal', () => {
     });
 
     expect(run.returnValues).toMatchObject({ Silent: 'Y' });
-    expect(serviceDeals(company.id)).toHaveLength(1);
+    expect(serviceDealsOf(world, company.id)).toHaveLength(1);
   });
 
   it('a bad silence days value ends the run with an error naming the property, before any work', async () => {

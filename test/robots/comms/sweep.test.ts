@@ -1,7 +1,7 @@
 /**
  * `comms_sweep`, the daily silence check over every company, against the sandbox portal (RULES.md §B, §F).
  */
-import { addCall, addCompany, addDeal, createWorld, DAY, deals, requests, runRobot, serviceCategory, tasks, type World } from './world';
+import { addCall, addCompany, addDeal, createWorld, DAY, deals, remindersOf, requests, runRobot, serviceCategory, serviceDealsOf, tasks, type World } from './world';
 
 const NOW = '2025-03-05T03:00:00Z'; // 06:00 in Moscow
 
@@ -43,25 +43,20 @@ describe('comms_sweep against the sandbox portal', () => {
     await world.close();
   });
 
-  const serviceDealsOf = (companyId: number) =>
-    deals(world).filter((deal) => Number(deal.companyId) === companyId && Number(deal.categoryId) === serviceCategory(world));
-  const remindersOf = (companyId: number) =>
-    tasks(world).filter((task) => task.title === 'Связаться с клиентом' && task.ufCrmTask.includes(`CO_${companyId}`));
-
   it('finds exactly the silent companies and gives each one service deal and one task', async () => {
     const run = await runRobot(world, 'comms_sweep', { source: 'schedule' });
 
     expect(run.returnValues).toMatchObject({ Result: 'ok', Companies: 37, Silent: 33, DealsCreated: 32, TasksCreated: 33 });
     for (const key of ['call89', 'young', 'stamped', 'dealRecent']) {
-      expect([key, serviceDealsOf(ids[key]).length, remindersOf(ids[key]).length]).toEqual([key, 0, 0]);
+      expect([key, serviceDealsOf(world, ids[key]).length, remindersOf(world, ids[key]).length]).toEqual([key, 0, 0]);
     }
     for (const key of ['call91', 'never', 'bulk0', 'bulk29']) {
-      expect([key, serviceDealsOf(ids[key]).length, remindersOf(ids[key]).length]).toEqual([key, 1, 1]);
+      expect([key, serviceDealsOf(world, ids[key]).length, remindersOf(world, ids[key]).length]).toEqual([key, 1, 1]);
     }
     // The open service deal is kept; its company gets the task on that deal.
-    const [open] = serviceDealsOf(ids.openService);
-    expect(serviceDealsOf(ids.openService)).toHaveLength(1);
-    expect(remindersOf(ids.openService)[0].ufCrmTask).toEqual([`CO_${ids.openService}`, `D_${open.id}`]);
+    const [open] = serviceDealsOf(world, ids.openService);
+    expect(serviceDealsOf(world, ids.openService)).toHaveLength(1);
+    expect(remindersOf(world, ids.openService)[0].ufCrmTask).toEqual([`CO_${ids.openService}`, `D_${open.id}`]);
     expect(run.logMessage).toContain('Проверено компаний: 37');
   });
 
@@ -80,12 +75,12 @@ describe('comms_sweep against the sandbox portal', () => {
 
   it('a company checked by the robot earlier in the day is not given a second deal by the sweep', async () => {
     await runRobot(world, 'comms_check_silence', { documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${ids.never}`] });
-    expect(serviceDealsOf(ids.never)).toHaveLength(1);
+    expect(serviceDealsOf(world, ids.never)).toHaveLength(1);
 
     await runRobot(world, 'comms_sweep', { source: 'schedule' });
 
-    expect(serviceDealsOf(ids.never)).toHaveLength(1);
-    expect(remindersOf(ids.never)).toHaveLength(1);
+    expect(serviceDealsOf(world, ids.never)).toHaveLength(1);
+    expect(remindersOf(world, ids.never)).toHaveLength(1);
   });
 
   it('needs a few requests for the whole base: the list, the candidates, the open deals, the work in batches', async () => {

@@ -14,8 +14,10 @@ import type { CrmRecord } from '../../../src/sandbox/data/crm-state';
 import { crmState } from '../../../src/sandbox/data/crm-state';
 import { listsState } from '../../../src/sandbox/data/lists-store';
 import { tasksState, type Task } from '../../../src/sandbox/data/tasks-state';
+import { attachSandboxPortal } from '../../../src/dev/sandbox-portal';
 import { createStore } from '../../../src/store';
-import type { NewRun, PortalRecord, RunRecord, Store } from '../../../src/store/types';
+import { standaloneRun } from '../../../src/store/standalone-run';
+import type { NewRun, RunRecord, Store } from '../../../src/store/types';
 import { createWorker, type Worker } from '../../../src/worker/worker';
 import { robots } from '../../../robots';
 
@@ -91,35 +93,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   });
   const portal = sandbox.defaultPortal;
   const store = await createStore(options.databaseUrl ?? 'sqlite::memory:', { clock: clock.now, schema: options.schema });
-  const record: PortalRecord = {
-    memberId: portal.memberId,
-    domain: portal.domain,
-    clientEndpoint: portal.clientEndpoint,
-    serverEndpoint: `${sandbox.url}/rest/`,
-    applicationToken: 'b5c1f2e3d4a5968778695a4b3c2d1e0f',
-    status: 'L',
-    scope: 'crm,task,user,lists,bizproc',
-    plan: 'standard',
-    timeZone: portal.timeZone,
-    culture: 'ru',
-    adminUserId: 1,
-    appVersion: 1,
-    installedAt: clock.now(),
-    updatedAt: clock.now(),
-    uninstalledAt: null,
-    lastActivityAt: null,
-  };
-  await store.upsertPortal(record);
-  const tokens = sandbox.issueTokens(portal, sandbox.app.clientId, 1);
-  await store.saveToken({
-    memberId: portal.memberId,
-    userId: 1,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
-    expiresAt: new Date(tokens.expires * 1000),
-    scope: tokens.scope,
-    updatedAt: clock.now(),
-  });
+  await attachSandboxPortal(store, sandbox, portal, { now: clock.now(), applicationToken: 'b5c1f2e3d4a5968778695a4b3c2d1e0f' });
   const client = createBitrixClient({
     store,
     oauth: { clientId: sandbox.app.clientId, clientSecret: sandbox.app.clientSecret, server: sandbox.url },
@@ -165,21 +139,18 @@ export async function runRobot(
   options: { documentId?: string[] | null; properties?: Record<string, unknown>; source?: NewRun['source'] } = {},
 ): Promise<RunRecord> {
   runNumber += 1;
-  const { run } = await world.store.enqueueRun({
-    memberId: world.portal.memberId,
-    robotCode,
-    source: options.source ?? 'manual',
-    dedupeKey: `test-${robotCode}-${runNumber}-${world.clock.now().toISOString()}`,
-    workflowId: null,
-    eventToken: null,
-    documentId: options.documentId ?? null,
-    documentType: null,
-    properties: options.properties ?? {},
-    userId: null,
-    useSubscription: false,
-    firedAt: world.clock.now(),
-    availableAt: world.clock.now(),
-  });
+  const { run } = await world.store.enqueueRun(
+    standaloneRun({
+      memberId: world.portal.memberId,
+      robotCode,
+      source: options.source ?? 'manual',
+      dedupeKey: `test-${robotCode}-${runNumber}-${world.clock.now().toISOString()}`,
+      documentId: options.documentId ?? null,
+      properties: options.properties ?? {},
+      firedAt: world.clock.now(),
+      availableAt: world.clock.now(),
+    }),
+  );
   await world.worker.drain();
   const done = await world.store.getRun(run.id);
   if (!done) throw new Error(`run ${run.id} vanished`);
@@ -245,6 +216,16 @@ export function tasks(world: World): Task[] {
 /** The seeded pipeline «Клиентский сервис». */
 export function serviceCategory(world: World): number {
   return crmState(world.portal).seed!.pipelines.clientService;
+}
+
+/** The company's deals in «Клиентский сервис». */
+export function serviceDealsOf(world: World, companyId: number): CrmRecord[] {
+  return deals(world).filter((deal) => Number(deal.companyId) === companyId && Number(deal.categoryId) === serviceCategory(world));
+}
+
+/** The «Связаться с клиентом» tasks bound to the company (UF_CRM_TASK `CO_<id>`). */
+export function remindersOf(world: World, companyId: number): Task[] {
+  return tasks(world).filter((task) => task.title === 'Связаться с клиентом' && task.ufCrmTask.includes(`CO_${companyId}`));
 }
 
 /** Adds a manager (user + «Менеджеры» element); absence marks as the list shows them («Да»). */

@@ -3,15 +3,15 @@
  * fields, no generated companies) installs the app into the real service (HTTP edge, store, Bitrix24 client); runs
  * are processed by real workers over HTTP, which the test drives (`settle`) instead of sleeping.
  */
-import { createServer } from 'node:net';
 import type { RobotDefinition } from '../../../src/activities/types';
 import { createApp, type App } from '../../../src/app';
 import type { B24, BitrixClient } from '../../../src/bitrix/types';
-import type { Config } from '../../../src/config';
+import { freePort, loopbackConfig } from '../../../src/dev/local-service';
 import { createLogger, createSilentLogger } from '../../../src/logger';
 import { startSandbox, type Sandbox, type SandboxPortal } from '../../../src/sandbox';
 import { installApp, whenDelivered, whenIdle } from '../../../src/sandbox/bizproc';
 import { createItem, updateItem } from '../../../src/sandbox/data';
+import { standaloneRun } from '../../../src/store/standalone-run';
 import { createWorker, type Worker, type WorkerOptions } from '../../../src/worker';
 import onboardingCheckCompany from '../../../robots/onboarding_check_company';
 import onboardingCreateDeal from '../../../robots/onboarding_create_deal';
@@ -19,17 +19,6 @@ import onboardingCreateDeal from '../../../robots/onboarding_create_deal';
 export const CLIENT_ID = 'local.6650f1a2b3c4d5.55667788';
 const CLIENT_SECRET = 'sandbox-onboarding-secret-0000000000000000000000000000';
 export const ROBOTS: RobotDefinition[] = [onboardingCheckCompany, onboardingCreateDeal];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface World {
   sandbox: Sandbox;
@@ -78,19 +67,12 @@ export async function startWorld(): Promise<World> {
     ],
     logger: { error: () => undefined },
   });
-  const config: Config = {
+  const config = loopbackConfig({
     port,
-    host: '127.0.0.1',
-    publicUrl,
     oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, server: sandbox.url },
     databaseUrl: 'sqlite::memory:',
-    logLevel: 'error',
-    logFormat: 'json',
-    role: 'all',
     workerConcurrency: 4,
-    bodyLimitBytes: 256 * 1024,
-    nodeEnv: 'test',
-  };
+  });
   // DEBUG_WORLD=1 shows the service's log.
   const logger = process.env.DEBUG_WORLD ? createLogger({ level: 'debug', json: false }) : createSilentLogger();
   // The service's own worker is off: tests drive workers explicitly, so nothing runs behind their back.
@@ -154,20 +136,17 @@ export async function startWorld(): Promise<World> {
     addWorker,
     settle,
     async invoke(code, companyId) {
-      const { run } = await app.store.enqueueRun({
-        memberId,
-        robotCode: code,
-        source: 'manual',
-        dedupeKey: `test:${code}:${companyId}:${++invoked}`,
-        workflowId: null,
-        eventToken: null,
-        documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${companyId}`],
-        documentType: ['crm', 'CCrmDocumentCompany', 'COMPANY'],
-        properties: {},
-        userId: null,
-        useSubscription: false,
-        firedAt: new Date(),
-      });
+      const { run } = await app.store.enqueueRun(
+        standaloneRun({
+          memberId,
+          robotCode: code,
+          source: 'manual',
+          dedupeKey: `test:${code}:${companyId}:${++invoked}`,
+          documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${companyId}`],
+          documentType: ['crm', 'CCrmDocumentCompany', 'COMPANY'],
+          firedAt: new Date(),
+        }),
+      );
       return run.id;
     },
     async addCompany(fields) {

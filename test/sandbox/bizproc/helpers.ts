@@ -6,22 +6,11 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PortalCore, SandboxPart, SandboxUser } from '../../../src/sandbox/contract';
+import type { PortalCore, SandboxPart } from '../../../src/sandbox/contract';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { bizprocPart, installApp } from '../../../src/sandbox/bizproc';
 import { parseBracketForm, type FormObject } from '../../../src/util/bracket-form';
-
-const user = (id: number, name: string, isAdmin: boolean): SandboxUser => ({
-  id,
-  name,
-  lastName: 'Test',
-  email: `${name.toLowerCase()}@acme.test`,
-  active: true,
-  isAdmin,
-  departments: [1],
-  position: '',
-  userType: 'employee',
-});
+import { employee } from '../../fixtures/sandbox-users';
 
 interface DocsState {
   items: Record<string, Record<string, unknown>>;
@@ -36,7 +25,7 @@ export const documentsPart: SandboxPart = {
   registerMethods() {},
   initPortal(portal) {
     portal.state.testdocs = portal.state.testdocs ?? { items: {}, seq: 0 };
-    if (portal.users.length === 0) portal.users.push(user(1, 'Anna', true), user(5, 'Boris', false), user(7, 'Vera', false));
+    if (portal.users.length === 0) portal.users.push(employee(1, 'Anna', true), employee(5, 'Boris', false), employee(7, 'Vera', false));
     portal.documents = {
       get: (entityTypeId, id) => {
         const item = docs(portal).items[`${entityTypeId}:${id}`];
